@@ -1,0 +1,4 @@
+import { applyD1Migrations, env } from "cloudflare:test";
+
+// Storage is isolated per test file; apply the schema to each file's fresh D1 before its tests.
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
