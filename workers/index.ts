@@ -1,6 +1,9 @@
-import { runSmoke } from "./sandbox/smoke";
+import { createApp } from "./api/app";
+
+// The one Worker script. Later capabilities add `queue` (async jobs) and `scheduled` (cache
+// warming, alerting) handlers and export their Durable Object classes from here.
+const app = createApp();
+
 export default {
-  async fetch(req: Request, env: Env) {
-    return new Response(await runSmoke("1+1"));
-  },
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>;

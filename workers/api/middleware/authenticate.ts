@@ -1,0 +1,64 @@
+import type { MiddlewareHandler } from "hono";
+import { extractApiKey, hashApiKey } from "../../auth/api-key";
+import { findActiveKey, type AuthenticatedKey } from "../../db/api-keys";
+import { openDatabase } from "../../db/client";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../errors";
+
+/**
+ * Verified keys are remembered in isolate memory so the hot path does not read D1 on every request.
+ * A revoked key or a disabled tenant therefore takes effect within this bound (documented in the README).
+ */
+export const KEY_CACHE_TTL_MS = 30_000;
+/** Unknown keys are remembered too (briefly), so a flood of bad keys cannot hammer D1. */
+const UNKNOWN_KEY_CACHE_TTL_MS = 5_000;
+const KEY_CACHE_MAX_ENTRIES = 10_000;
+
+const keyCache = new Map<string, { value: AuthenticatedKey | null; expiresAt: number }>();
+
+async function lookUpKey(d1: D1Database, key: string, now: number): Promise<AuthenticatedKey | null> {
+  const cacheKey = await hashApiKey(key);
+  const cached = keyCache.get(cacheKey);
+  if (cached && cached.expiresAt > now) return cached.value;
+  const value = await findActiveKey(openDatabase(d1), key);
+  if (keyCache.size >= KEY_CACHE_MAX_ENTRIES) keyCache.clear();
+  keyCache.set(cacheKey, { value, expiresAt: now + (value ? KEY_CACHE_TTL_MS : UNKNOWN_KEY_CACHE_TTL_MS) });
+  return value;
+}
+
+/** Test hook: forget every cached key decision. */
+export function clearKeyCache(): void {
+  keyCache.clear();
+}
+
+/**
+ * Establishes the tenant: a valid API key (Bearer or X-API-Key), or — outside production, when
+ * configured — the anonymous dev tenant for requests without a key. 401 for a missing or invalid
+ * key, 403 for a disabled tenant.
+ */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async function authenticateMiddleware(c, next) {
+    const key = extractApiKey(c.req.raw.headers);
+    const config = c.get("config");
+    if (key === null) {
+      if (!config.anonymousTenant) {
+        throw new ApiError("unauthorized", "an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`", [], {
+          "WWW-Authenticate": 'Bearer realm="edgebox"',
+        });
+      }
+      c.set("tenant", { id: config.anonymousTenant, via: "anonymous", keyId: null });
+      return next();
+    }
+    const found = await lookUpKey(c.env.DB, key, Date.now());
+    if (!found) {
+      throw new ApiError("unauthorized", "the API key is invalid or has been revoked", [], {
+        "WWW-Authenticate": 'Bearer realm="edgebox", error="invalid_token"',
+      });
+    }
+    if (found.tenant.disabled) {
+      throw new ApiError("forbidden", `tenant '${found.tenant.id}' is disabled`);
+    }
+    c.set("tenant", { id: found.tenant.id, via: "api_key", keyId: found.keyId });
+    return next();
+  };
+}

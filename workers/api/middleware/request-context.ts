@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import { readConfig, type ConfigSource } from "../../config";
+import { createLogger } from "../../observability/logger";
+import { chooseRequestId } from "../../observability/request-id";
+import { formatTraceparent, startServerSpan } from "../../observability/trace-context";
+import type { AppEnv } from "../app-env";
+
+/**
+ * First middleware on every request: config, request id and W3C trace context (accepted from the
+ * caller, echoed back), a request-scoped logger, and one structured access-log line at the end.
+ */
+export function requestContext(): MiddlewareHandler<AppEnv> {
+  return async function requestContextMiddleware(c, next) {
+    const startedAt = Date.now();
+    const config = readConfig(c.env as unknown as ConfigSource);
+    const requestId = chooseRequestId(c.req.header("x-request-id"));
+    const trace = startServerSpan(c.req.header("traceparent"));
+    const logger = createLogger({ requestId, traceId: trace.traceId, spanId: trace.spanId });
+    c.set("config", config);
+    c.set("requestId", requestId);
+    c.set("trace", trace);
+    c.set("logger", logger);
+    try {
+      await next();
+    } finally {
+      c.header("X-Request-Id", requestId);
+      c.header("traceparent", formatTraceparent(trace));
+      logger.log(c.res.status >= 500 ? "error" : "info", "request", {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Date.now() - startedAt,
+        tenant: c.get("tenant")?.id ?? null,
+      });
+    }
+  };
+}

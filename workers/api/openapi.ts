@@ -1,0 +1,148 @@
+import { z } from "zod";
+import type { ExecutionLimits } from "../sandbox/types";
+import { apiKeySchema, createApiKeySchema, createdApiKeySchema, createTenantSchema, tenantSchema, updateTenantSchema } from "./schemas/admin";
+import { executionRequestSchema, executionResponseSchema, runtimeSchema } from "./schemas/execution";
+import { pistonExecuteResponseSchema, pistonExecuteSchema, pistonRuntimeSchema } from "./schemas/piston";
+
+// The OpenAPI document is generated from the same zod schemas the routes validate with, so the
+// two cannot drift apart.
+
+const errorEnvelopeSchema = z.object({
+  message: z.string(),
+  error: z.object({
+    code: z.string(),
+    status: z.number().int(),
+    message: z.string(),
+    request_id: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+const jsonSchema = (schema: z.ZodType, io: "input" | "output" = "output") =>
+  z.toJSONSchema(schema, { io, unrepresentable: "any" });
+
+const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({
+  content: { "application/json": { schema: jsonSchema(schema, io) } },
+});
+
+function errors(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: "Invalid request (field-level details in error.details)",
+    401: "Missing or invalid API key",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Request body is not JSON",
+    500: "Internal error",
+  };
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: descriptions[status], ...json(errorEnvelopeSchema) }]),
+  );
+}
+
+const security = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+const adminSecurity = [{ adminSecret: [] }];
+
+export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string) {
+  const executeErrors = errors(400, 401, 403, 413, 415, 500);
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "edgebox",
+      version: "0.1.0",
+      description: "Code-execution sandbox on the edge. Speaks Piston v2 (`/api/v2`) and a native API (`/v1`).",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer" },
+        apiKeyHeader: { type: "apiKey", in: "header", name: "X-API-Key" },
+        adminSecret: { type: "http", scheme: "bearer", description: "the ADMIN_SECRET secret" },
+      },
+    },
+    paths: {
+      "/api/v2/runtimes": {
+        get: {
+          summary: "List runtimes (Piston v2); also at /api/v2/piston/runtimes",
+          responses: { 200: { description: "Runtimes", ...json(z.array(pistonRuntimeSchema)) } },
+        },
+      },
+      "/api/v2/execute": {
+        post: {
+          summary: "Execute a program (Piston v2); also at /api/v2/piston/execute",
+          security,
+          requestBody: { required: true, ...json(pistonExecuteSchema(maxima), "input") },
+          responses: { 200: { description: "Result", ...json(pistonExecuteResponseSchema) }, ...executeErrors },
+        },
+      },
+      "/v1/executions": {
+        post: {
+          summary: "Execute a program and wait for its result",
+          security,
+          requestBody: { required: true, ...json(executionRequestSchema(maxima), "input") },
+          responses: { 200: { description: "Result", ...json(executionResponseSchema) }, ...executeErrors },
+        },
+      },
+      "/v1/runtimes": {
+        get: {
+          summary: "List runtimes",
+          responses: { 200: { description: "Runtimes", ...json(z.object({ runtimes: z.array(runtimeSchema) })) } },
+        },
+      },
+      "/v1/health": {
+        get: {
+          summary: "Readiness: database reachable and the sandbox computes a known answer",
+          responses: {
+            200: { description: "Ready" },
+            503: { description: "Not ready (same body, status unavailable)" },
+          },
+        },
+      },
+      "/v1/admin/tenants": {
+        post: {
+          summary: "Create a tenant",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(createTenantSchema, "input") },
+          responses: { 201: { description: "Created", ...json(tenantSchema) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      "/v1/admin/tenants/{tenantId}": {
+        get: {
+          summary: "Get a tenant",
+          security: adminSecurity,
+          responses: { 200: { description: "Tenant", ...json(tenantSchema) }, ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary: "Enable or disable a tenant",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(updateTenantSchema, "input") },
+          responses: { 200: { description: "Tenant", ...json(tenantSchema) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/v1/admin/tenants/{tenantId}/keys": {
+        post: {
+          summary: "Create an API key (the key is returned once)",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(createApiKeySchema, "input") },
+          responses: { 201: { description: "Created", ...json(createdApiKeySchema) }, ...errors(400, 401, 403, 404) },
+        },
+        get: {
+          summary: "List a tenant's API keys",
+          security: adminSecurity,
+          responses: {
+            200: { description: "Keys", ...json(z.object({ keys: z.array(apiKeySchema) })) },
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      "/v1/admin/keys/{keyId}": {
+        delete: {
+          summary: "Revoke an API key",
+          security: adminSecurity,
+          responses: { 200: { description: "Revoked", ...json(apiKeySchema) }, ...errors(401, 403, 404) },
+        },
+      },
+    },
+  };
+}

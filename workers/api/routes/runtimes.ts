@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import { listRuntimes } from "../../execution/runtime-catalog";
+import type { AppEnv } from "../app-env";
+import { methodNotAllowed } from "../method-not-allowed";
+
+/** Native runtime listing: `GET /v1/runtimes`. */
+export function runtimeRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get("/", (c) =>
+    c.json({
+      runtimes: listRuntimes().map(({ language, version, aliases, runtime }) => ({
+        language,
+        version,
+        aliases,
+        engine: runtime,
+      })),
+    }),
+  );
+  app.all("/", methodNotAllowed("GET"));
+  return app;
+}

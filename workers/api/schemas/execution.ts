@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { isSafeRelativePath } from "../../execution/file-names";
+import type { ExecutionLimits } from "../../sandbox/types";
+
+// Native API: `POST /v1/executions`. camelCase, explicit limits, `code` as a one-file shorthand.
+
+/** Most files one request may carry; a program is source, not a file system. */
+export const MAX_FILES = 64;
+
+const fileNameSchema = z
+  .string({ error: "must be a string" })
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters")
+  .refine(isSafeRelativePath, { message: "must be a relative path that stays inside the program's directory" });
+
+export const sourceFileSchema = z.object({
+  name: fileNameSchema.optional(),
+  content: z.string({ error: "is required as a string" }),
+  encoding: z.enum(["utf8", "base64", "hex"], { error: "must be one of utf8, base64, hex" }).default("utf8"),
+});
+
+function limit(max: number, unit: string) {
+  return z
+    .number({ error: `must be a number (${unit})` })
+    .int(`must be a whole number of ${unit}`)
+    .positive("must be positive")
+    .max(max, `cannot exceed the configured limit of ${max}`)
+    .optional();
+}
+
+export function executionRequestSchema(maxima: ExecutionLimits) {
+  return z
+    .object({
+      language: z.string({ error: "is required as a string" }).min(1, "is required as a string"),
+      version: z.string({ error: "must be a string" }).min(1, "must not be empty").default("*"),
+      code: z.string({ error: "must be a string" }).optional(),
+      files: z
+        .array(sourceFileSchema, { error: "must be an array of files" })
+        .min(1, "must contain at least one file")
+        .max(MAX_FILES, `must contain at most ${MAX_FILES} files`)
+        .optional(),
+      stdin: z.string({ error: "must be a string" }).default(""),
+      args: z.array(z.string({ error: "must be a string" }), { error: "must be an array of strings" }).default([]),
+      limits: z
+        .object({
+          cpuTimeMs: limit(maxima.cpuTimeMs, "milliseconds"),
+          wallTimeMs: limit(maxima.wallTimeMs, "milliseconds"),
+          memoryBytes: limit(maxima.memoryBytes, "bytes"),
+          maxOutputBytes: limit(Math.min(maxima.maxStdoutBytes, maxima.maxStderrBytes), "bytes"),
+        }, {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `has unknown field(s): ${issue.keys.join(", ")}; known are cpuTimeMs, wallTimeMs, memoryBytes, maxOutputBytes`
+              : "must be an object",
+        })
+        .strict()
+        .default({}),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.code === undefined) === (body.files === undefined)) {
+        ctx.addIssue({ code: "custom", path: ["code"], message: "{path}: send exactly one of `code` or `files`" });
+      }
+    });
+}
+
+export type ExecutionRequestBody = z.output<ReturnType<typeof executionRequestSchema>>;
+
+export const executionStatusSchema = z.enum([
+  "ok",
+  "runtime_error",
+  "compile_error",
+  "cpu_time_exceeded",
+  "wall_time_exceeded",
+  "memory_limit_exceeded",
+  "stdout_limit_exceeded",
+  "stderr_limit_exceeded",
+  "internal_error",
+]);
+
+export const executionResponseSchema = z.object({
+  id: z.string().describe("unique id of this execution"),
+  status: executionStatusSchema,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  message: z.string().nullable().describe("why the run ended, for any status other than ok"),
+  stdout: z.string(),
+  stderr: z.string(),
+  truncated: z.object({ stdout: z.boolean(), stderr: z.boolean() }),
+  timings: z.object({
+    cpuMs: z.number(),
+    wallMs: z.number(),
+    compileMs: z.number().optional(),
+  }),
+  memory: z.object({ peakBytes: z.number(), limitBytes: z.number() }),
+  limits: z.object({
+    cpuTimeMs: z.number(),
+    wallTimeMs: z.number(),
+    memoryBytes: z.number(),
+    maxOutputBytes: z.number(),
+  }),
+  compile: z.object({ ok: z.boolean(), stderr: z.string() }).optional(),
+  runtime: z.object({ language: z.string(), version: z.string(), engine: z.string() }),
+  region: z.string().describe("where it ran: the Cloudflare colo, or `local`"),
+});
+
+export const runtimeSchema = z.object({
+  language: z.string(),
+  version: z.string(),
+  aliases: z.array(z.string()),
+  engine: z.string(),
+});
