@@ -10,7 +10,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_SECRET: "test-admin-secret" },
+          // Tests run as local development does (anonymous dev tenant); production mode is tested
+          // by overriding ENVIRONMENT per request (test/helpers/http.ts).
+          bindings: { TEST_MIGRATIONS: migrations, ADMIN_SECRET: "test-admin-secret", ENVIRONMENT: "development" },
         },
       }),
     ],
