@@ -3,6 +3,18 @@ import { defineConfig } from "vitest/config";
 
 // Every test runs inside workerd with the bindings from wrangler.toml. The D1 migrations are read
 // here (Node side) from the same folder wrangler uses and applied by test/setup/apply-migrations.ts.
+// Outbound fetches from the Worker under test (e.g. Sentry reports) never leave the machine: they
+// land here, and tests read what was sent from http://outbound.test/captured.
+const captured: Array<{ url: string; method: string; body: string }> = [];
+async function outboundService(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.hostname === "outbound.test" && url.pathname === "/captured") {
+    return Response.json(captured.splice(0));
+  }
+  captured.push({ url: request.url, method: request.method, body: await request.text() });
+  return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
@@ -10,6 +22,7 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          outboundService,
           // Tests run as local development does (anonymous dev tenant); production mode is tested
           // by overriding ENVIRONMENT per request (test/helpers/http.ts).
           bindings: { TEST_MIGRATIONS: migrations, ADMIN_SECRET: "test-admin-secret", ENVIRONMENT: "development" },
