@@ -174,6 +174,20 @@ describe("POST /api/v2/execute", () => {
       expect(body.run.stdout).toBe("ok\n");
     });
 
+    it("reads a memory limit of -1 (Piston's 'unlimited', sent by piston-client) as the maximum", async () => {
+      const { response, body } = await execute({
+        language: "js",
+        version: "*",
+        files: [{ content: "console.log('ok')" }],
+        run_memory_limit: -1,
+        compile_memory_limit: -1,
+      });
+      expect(response.status).toBe(200);
+      expect(body.run.stdout).toBe("ok\n");
+      const { body: negative } = await execute({ language: "js", version: "*", files: [{ content: "" }], run_memory_limit: -2 });
+      expect(negative.message).toBe("run_memory_limit must be non-negative");
+    });
+
     it("rejects file names that escape the program directory", async () => {
       const { response, body } = await execute({
         language: "js",

@@ -16,9 +16,12 @@ export const pistonFileSchema = z.object({
  * Piston's constraint rule: a falsy value means "use the default"; otherwise it must be a number,
  * not above the configured limit, and non-negative (checked in that order, like Piston).
  */
-function pistonConstraint(max: number) {
+function pistonConstraint(max: number, options: { negativeMeansUnlimited?: boolean } = {}) {
   return z.unknown().superRefine((value, ctx) => {
     if (!value) return;
+    // Piston's memory limits are unlimited (-1) out of the box, so it skips the checks and clients
+    // (the `piston-client` package among them) send -1 by default. Here -1 asks for the maximum.
+    if (options.negativeMeansUnlimited && value === -1) return;
     if (typeof value !== "number") {
       ctx.addIssue({ code: "custom", message: "If specified, {path} must be a number" });
     } else if (value > max) {
@@ -26,7 +29,10 @@ function pistonConstraint(max: number) {
     } else if (value < 0) {
       ctx.addIssue({ code: "custom", message: "must be non-negative" });
     }
-  }).transform((value) => (typeof value === "number" && value > 0 ? value : undefined));
+  }).transform((value) => {
+    if (options.negativeMeansUnlimited && value === -1) return max;
+    return typeof value === "number" && value > 0 ? value : undefined;
+  }).optional();
 }
 
 export function pistonExecuteSchema(maxima: ExecutionLimits) {
@@ -42,8 +48,8 @@ export function pistonExecuteSchema(maxima: ExecutionLimits) {
     compile_timeout: pistonConstraint(maxima.wallTimeMs),
     run_cpu_time: pistonConstraint(maxima.cpuTimeMs),
     compile_cpu_time: pistonConstraint(maxima.cpuTimeMs),
-    run_memory_limit: pistonConstraint(maxima.memoryBytes),
-    compile_memory_limit: pistonConstraint(maxima.memoryBytes),
+    run_memory_limit: pistonConstraint(maxima.memoryBytes, { negativeMeansUnlimited: true }),
+    compile_memory_limit: pistonConstraint(maxima.memoryBytes, { negativeMeansUnlimited: true }),
   });
 }
 
