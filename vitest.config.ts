@@ -1,8 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Every test runs inside workerd with the bindings from wrangler.toml. The D1 migrations are read
-// here (Node side) from the same folder wrangler uses and applied by test/setup/apply-migrations.ts.
+// Two projects:
+// - workers: every test under test/ except e2e runs inside workerd with the bindings from
+//   wrangler.toml. D1 migrations are read here (Node side) from the same folder wrangler uses and
+//   applied by test/setup/apply-migrations.ts.
+// - e2e: Node-side tests that start `wrangler dev` and talk to it over real HTTP.
+
 // Outbound fetches from the Worker under test (e.g. Sentry reports) never leave the machine: they
 // land here, and tests read what was sent from http://outbound.test/captured.
 const captured: Array<{ url: string; method: string; body: string }> = [];
@@ -18,23 +22,41 @@ async function outboundService(request: Request): Promise<Response> {
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          outboundService,
-          // Tests run as local development does (anonymous dev tenant); production mode is tested
-          // by overriding ENVIRONMENT per request (test/helpers/http.ts).
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_SECRET: "test-admin-secret", ENVIRONMENT: "development" },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/setup/apply-migrations.ts"],
       // Request logs are JSON lines on stdout; show them only for failing tests.
       silent: "passed-only" as const,
-      testTimeout: 30_000,
-      hookTimeout: 30_000,
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                outboundService,
+                // Tests run as local development does (anonymous dev tenant); production mode is
+                // tested by overriding ENVIRONMENT per request (test/helpers/http.ts).
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_SECRET: "test-admin-secret", ENVIRONMENT: "development" },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/e2e/**"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
     },
   };
 });
