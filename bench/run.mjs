@@ -1,0 +1,864 @@
+#!/usr/bin/env node
+// edgebox benchmark: `npm run bench [-- --duration 10 --connections 8 --executions 100000 --port N --skip-memory]`
+//
+// One command, one run, numbers from the machine it runs on:
+//   1. apply the local D1 migrations and start the service as `npm start` does (`wrangler dev`,
+//      i.e. the real Worker on local workerd), on a free port, and wait for GET /v1/health = 200;
+//   2. measure requests/s and latency p50/p90/p99 for (a) GET /, (b) a trivial JS execution,
+//      (c) a CPU-bound program and (d) the trivial program through Piston's POST /api/v2/execute;
+//   3. run N trivial executions (default 100,000) and sample the RSS of the workerd process that
+//      runs the Worker every N/10, to show whether memory stays flat;
+//   4. print a table and write the same numbers to bench/results/latest.json;
+//   5. stop the server (its whole process group, workerd included) whatever happens.
+//
+// Load generator: autocannon's programmatic API. It drives keep-alive connections with its own
+// lean HTTP parser, so on a 2-core machine, where the generator and the server share the CPU, it
+// takes less of it than a client built on node:http would; it also bounds every run by duration or
+// request count and counts errors, timeouts, non-2xx and body mismatches. Latency percentiles are
+// computed here from every response's high-resolution time (autocannon's own histogram keeps whole
+// milliseconds, too coarse for a sub-10 ms target).
+//
+// Correctness: every response body is checked cheaply (substring) and one in SAMPLE_EVERY is parsed
+// and checked in full (execution status "ok", exact stdout), so a broken service cannot produce a
+// fast-looking benchmark. Any error, timeout, non-2xx or bad body makes the run invalid (exit 1).
+
+import { spawn, execFileSync } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const RESULTS_FILE = path.join(ROOT, "bench", "results", "latest.json");
+const require = createRequire(import.meta.url);
+
+/** Parse and check in full one response in this many (the first one always). */
+const SAMPLE_EVERY = 50;
+/** Targets from the performance brief. */
+const TARGET_RATIO = 0.5;
+const TARGET_P50_MS = 10;
+const TARGET_RSS_GROWTH = 0.1;
+/** Upper bounds on the waits, so the harness always stops by itself. */
+const MIGRATIONS_TIMEOUT_MS = 120_000;
+const READY_TIMEOUT_MS = 90_000;
+const UNHEALTHY_GRACE_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** A memory-phase step (N/10 executions) that takes longer than this is stopped and reported. */
+const MEMORY_STEP_TIMEOUT_MS = 300_000;
+/** Seconds of the one-connection latency run per scenario (after the loaded run, so already warm). */
+const SINGLE_CONNECTION_S = 5;
+/** Per-request timeout (s): a request that takes longer counts as a timeout, not a latency. */
+const REQUEST_TIMEOUT_S = 10;
+/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every mainstream arch. */
+const CLOCK_TICKS_PER_S = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string", default: "10" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "8" },
+      executions: { type: "string", default: "100000" },
+      port: { type: "string" },
+      "skip-memory": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(`usage: npm run bench -- [options]
+  --duration S       measured seconds per scenario (default 10)
+  --warmup S         unmeasured warm-up seconds before each scenario (default 2)
+  --connections N    concurrent keep-alive connections (default 8)
+  --executions N     trivial executions for the memory check (default 100000; RSS sampled every N/10)
+  --port N           port for wrangler dev (default: a free one)
+  --skip-memory      skip the memory check`);
+    process.exit(0);
+  }
+  const positiveInt = (name, value, min = 1) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${value}`);
+    return n;
+  };
+  return {
+    durationS: positiveInt("duration", values.duration),
+    warmupS: positiveInt("warmup", values.warmup, 0),
+    connections: positiveInt("connections", values.connections),
+    executions: positiveInt("executions", values.executions, 10),
+    port: values.port === undefined ? null : positiveInt("port", values.port),
+    skipMemory: values["skip-memory"],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is measured
+
+/** Prime count below LIMIT by trial division: ~20–50 ms of interpreter time in QuickJS. */
+const PRIMES_LIMIT = 50_000;
+const PRIMES_PROGRAM = `let count = 0;
+for (let n = 2; n < ${PRIMES_LIMIT}; n++) {
+  let prime = true;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) { prime = false; break; }
+  if (prime) count++;
+}
+console.log(count);`;
+
+/** The expected output, computed here with the same algorithm so the check cannot drift. */
+function countPrimesBelow(limit) {
+  let count = 0;
+  for (let n = 2; n < limit; n++) {
+    let prime = true;
+    for (let d = 2; d * d <= n; d++) if (n % d === 0) { prime = false; break; }
+    if (prime) count++;
+  }
+  return count;
+}
+const PRIMES_STDOUT = `${countPrimesBelow(PRIMES_LIMIT)}\n`;
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** A native-API execution scenario: request body plus the checks its response must pass. */
+function nativeExecution(id, label, code, stdout) {
+  const stdoutJson = JSON.stringify(stdout); // e.g. "1\n" as it appears inside the JSON response
+  return {
+    id,
+    label,
+    method: "POST",
+    path: "/v1/executions",
+    body: JSON.stringify({ language: "javascript", code }),
+    quickCheck: (text) => text.includes('"status":"ok"') && text.includes(`"stdout":${stdoutJson}`),
+    fullCheck: (json) =>
+      json.status !== "ok" ? `status ${JSON.stringify(json.status)} (${json.message ?? "no message"})`
+      : json.stdout !== stdout ? `stdout ${JSON.stringify(json.stdout)}, expected ${stdoutJson}`
+      : json.exitCode !== 0 ? `exitCode ${json.exitCode}`
+      : null,
+    /** Time the program spent inside the sandbox, as the service reports it. */
+    sandboxMs: (json) => json.timings?.wallMs,
+  };
+}
+
+const SCENARIOS = [
+  {
+    id: "a",
+    label: "GET / (baseline)",
+    method: "GET",
+    path: "/",
+    quickCheck: (text) => text.includes('"service":"edgebox"'),
+    fullCheck: (json) => (json.service === "edgebox" ? null : `service ${JSON.stringify(json.service)}`),
+  },
+  nativeExecution("b", "POST /v1/executions console.log(1)", "console.log(1)", "1\n"),
+  nativeExecution("c", `POST /v1/executions primes < ${PRIMES_LIMIT}`, PRIMES_PROGRAM, PRIMES_STDOUT),
+  {
+    id: "d",
+    label: "POST /api/v2/execute console.log(1)",
+    method: "POST",
+    path: "/api/v2/execute",
+    body: JSON.stringify({ language: "javascript", version: "*", files: [{ content: "console.log(1)" }] }),
+    quickCheck: (text) => text.includes('"stdout":"1\\n"') && text.includes('"code":0'),
+    fullCheck: (json) =>
+      json.run?.stdout !== "1\n" ? `run.stdout ${JSON.stringify(json.run?.stdout)}`
+      : json.run.code !== 0 ? `run.code ${json.run.code} (${json.run.message ?? "no message"})`
+      : null,
+    sandboxMs: (json) => json.run?.wall_time,
+  },
+];
+const TRIVIAL_EXECUTION = SCENARIOS[1];
+
+// ---------------------------------------------------------------------------------------------
+// Processes (/proc): finding workerd, reading its RSS and CPU time
+
+/** Every live process: pid, parent, process group, command name. Zombies are left out. */
+function listProcesses() {
+  const processes = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited while we looked
+    }
+    // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses, so split at the last ")".
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const [state, ppid, pgrp] = stat.slice(close + 2).split(" ");
+    if (state === "Z" || state === "X") continue;
+    processes.push({ pid: Number(entry), ppid: Number(ppid), pgrp: Number(pgrp), comm });
+  }
+  return processes;
+}
+
+function commandLine(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "";
+  }
+}
+
+/** VmRSS of a process in bytes, or null if it has gone. */
+function rssBytes(pid) {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** User + system CPU seconds of a process so far (0 if it has gone). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // After "(comm)": state is field 3, utime field 14 and stime field 15 of proc(5).
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * wrangler dev runs two workerd processes in its process group: a proxy bound to the public port,
+ * and the runtime that hosts the Worker (on an internal port, with the inspector attached). The
+ * runtime is the one whose memory matters; the proxy is reported alongside for completeness.
+ */
+function findWorkerd(server) {
+  const workerds = listProcesses().filter((p) => p.pgrp === server.pgid && p.comm === "workerd");
+  const isProxy = (p) => commandLine(p.pid).includes(`entry=127.0.0.1:${server.port} `);
+  const runtime = workerds.find((p) => !isProxy(p)) ?? null;
+  const proxy = workerds.find(isProxy) ?? null;
+  return { runtime: runtime?.pid ?? null, proxy: proxy?.pid ?? null };
+}
+
+/**
+ * CPU seconds used so far by the server, split by role: the workerd runtime running the Worker,
+ * the workerd proxy in front of it, and wrangler itself (node, which also prints every log line,
+ * and esbuild).
+ */
+function serverCpuSeconds(server) {
+  const { runtime, proxy } = findWorkerd(server);
+  const split = { runtime: 0, proxy: 0, wrangler: 0 };
+  for (const p of listProcesses()) {
+    if (p.pgrp !== server.pgid) continue;
+    const role = p.pid === runtime ? "runtime" : p.pid === proxy ? "proxy" : "wrangler";
+    split[role] += cpuSeconds(p.pid);
+  }
+  return split;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server lifecycle
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A port the OS says is free now (there is a small race until wrangler binds it; fine locally). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fails fast when a chosen port is taken: otherwise we might benchmark somebody else's server. */
+function assertPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use; choose another with --port`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+/** wrangler's own entry script, run with this Node so the pinned toolchain is used throughout. */
+function wranglerArgs(args) {
+  const wranglerBin = path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
+  return [wranglerBin, ...args];
+}
+
+const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
+
+/**
+ * A throwaway directory for this run: the local D1 state (so a run neither reads nor changes the
+ * developer's .wrangler/state, and always starts from the same fresh database) and the server log.
+ */
+function makeWorkDir() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "edgebox-bench-"));
+  return { dir, state: path.join(dir, "state"), logFile: path.join(dir, "wrangler-dev.log") };
+}
+
+function applyMigrations(workDir) {
+  try {
+    execFileSync(process.execPath, wranglerArgs(["d1", "migrations", "apply", "DB", "--local", "--persist-to", workDir.state]), {
+      cwd: ROOT,
+      env: WRANGLER_ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: MIGRATIONS_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw new Error(`local D1 migrations failed:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.message}`);
+  }
+}
+
+/**
+ * `wrangler dev` as `npm start` runs it (development mode: keyless requests act as the anonymous
+ * tenant), on our port, with a free inspector port so it cannot clash with another dev session.
+ * It gets its own process group (detached) so that stopping it reaches workerd and esbuild too,
+ * and so a Ctrl-C in the terminal reaches only us: we then stop it ourselves. Its output goes
+ * straight to a file: the Worker logs a line per request, and reading 200k lines through a pipe
+ * would cost the load generator CPU.
+ */
+async function startServer(port, workDir) {
+  const logFd = openSync(workDir.logFile, "w");
+  const inspectorPort = await freePort();
+  const args = [
+    "dev", "--var", "ENVIRONMENT:development", "--ip", "127.0.0.1", "--port", String(port),
+    "--inspector-port", String(inspectorPort), "--persist-to", workDir.state, "--show-interactive-dev-session=false",
+  ];
+  const child = spawn(process.execPath, wranglerArgs(args), {
+    cwd: ROOT,
+    env: WRANGLER_ENV,
+    detached: true,
+    stdio: ["ignore", logFd, logFd],
+  });
+  closeSync(logFd);
+  const server = {
+    child,
+    pgid: child.pid,
+    port,
+    logFile: workDir.logFile,
+    command: "wrangler dev --var ENVIRONMENT:development --ip 127.0.0.1 --port <free> --persist-to <fresh state>",
+    exited: null,
+  };
+  child.on("exit", (code, signal) => {
+    server.exited = { code, signal };
+  });
+  return server;
+}
+
+/** Polls GET /v1/health (which also runs a tiny program through the sandbox) until it answers 200. */
+async function waitReady(server) {
+  let deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = "no answer";
+  let answered = false;
+  while (Date.now() < deadline) {
+    if (server.exited) throw new Error(`wrangler dev exited (${JSON.stringify(server.exited)}) before it was ready:\n${logTail(server)}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.port}/v1/health`, { signal: AbortSignal.timeout(5_000) });
+      const body = await response.text();
+      if (response.status === 200) return;
+      last = `${response.status} ${body}`;
+      // Once the Worker answers, it is loaded; a service still unhealthy after a short grace is broken.
+      if (!answered) deadline = Math.min(deadline, Date.now() + UNHEALTHY_GRACE_MS);
+      answered = true;
+    } catch (error) {
+      last = String(error.cause?.code ?? error.message);
+    }
+    await sleep(250);
+  }
+  throw new Error(`GET /v1/health did not answer 200 in time; last answer: ${last}`);
+}
+
+function processGroupAlive(pgid) {
+  return listProcesses().some((p) => p.pgrp === pgid);
+}
+
+/** SIGTERM to the whole group, then SIGKILL whatever is left; bounded in time. */
+async function stopServer(server) {
+  if (!server || server.stopped) return;
+  server.stopped = true;
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    try {
+      process.kill(-server.pgid, signal);
+    } catch {
+      return; // the group is already gone
+    }
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (Date.now() < deadline && processGroupAlive(server.pgid)) await sleep(100);
+    if (!processGroupAlive(server.pgid)) return;
+  }
+  console.error(`warning: processes of group ${server.pgid} survived SIGKILL`);
+}
+
+function logTail(server, lines = 30) {
+  try {
+    return readFileSync(server.logFile, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no server log)";
+  }
+}
+
+/**
+ * wrangler rebuilds and reloads the Worker when a source file changes; that would skew a run.
+ * The log holds a line or two per request (tens of MB), so it is scanned in chunks.
+ */
+function countReloads(server) {
+  const marker = "Reloading local server";
+  const buffer = Buffer.alloc(1 << 20);
+  let count = 0;
+  let carry = "";
+  let fd;
+  try {
+    fd = openSync(server.logFile, "r");
+    for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) {
+      const text = carry + buffer.toString("latin1", 0, read);
+      count += text.split(marker).length - 1;
+      carry = text.slice(-(marker.length - 1)); // a marker split across two chunks is counted once
+    }
+  } catch {
+    // no log: nothing to count
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+/** One fully checked request per scenario before any load: a broken service stops the run here. */
+async function preflight(port) {
+  for (const scenario of SCENARIOS) {
+    const response = await fetch(`http://127.0.0.1:${port}${scenario.path}`, {
+      method: scenario.method,
+      headers: scenario.body ? JSON_HEADERS : {},
+      body: scenario.body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
+    });
+    const text = await response.text();
+    let problem = response.status !== 200 ? `HTTP ${response.status}` : null;
+    if (!problem) {
+      try {
+        problem = scenario.fullCheck(JSON.parse(text));
+      } catch (error) {
+        problem = `unparseable body (${error.message})`;
+      }
+    }
+    if (!problem && !scenario.quickCheck(text)) problem = "body failed the quick check";
+    if (problem) {
+      throw new Error(`(${scenario.id}) ${scenario.method} ${scenario.path} is not answering correctly: ${problem}\n  body: ${text.slice(0, 500)}`);
+    }
+  }
+}
+
+/** The autocannon instance currently running, so Ctrl-C can stop it. */
+let currentLoad = null;
+
+/**
+ * Drives one scenario with autocannon, bounded by `durationS` or by `amount` requests (and then by
+ * `timeoutMs` as a backstop). Returns counts, requests/s and latency percentiles (ms).
+ */
+function runLoad(scenario, port, { connections, durationS, amount, timeoutMs }) {
+  const latencies = [];
+  const bodies = { seen: 0, bad: 0, firstBad: null, sandboxMs: [] };
+  const verifyBody = (text) => {
+    bodies.seen++;
+    let problem = scenario.quickCheck(text) ? null : "body failed the quick check";
+    if (!problem && bodies.seen % SAMPLE_EVERY === 1) {
+      try {
+        const json = JSON.parse(text);
+        problem = scenario.fullCheck(json);
+        const ms = scenario.sandboxMs?.(json);
+        if (typeof ms === "number") bodies.sandboxMs.push(ms);
+      } catch (error) {
+        problem = `unparseable body (${error.message})`;
+      }
+    }
+    if (problem) {
+      bodies.bad++;
+      bodies.firstBad ??= `${problem}: ${text.slice(0, 300)}`;
+    }
+    return problem === null;
+  };
+
+  return new Promise((resolve, reject) => {
+    let backstop = null;
+    let cutShort = false;
+    // Our own clock for requests/s: autocannon reports its duration in whole ticks of 1 s, which is
+    // coarse for short runs (a 10k-execution memory step may take only a few seconds).
+    const startedAt = performance.now();
+    let lastResponseAt = startedAt;
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${port}${scenario.path}`,
+        method: scenario.method,
+        headers: scenario.body ? JSON_HEADERS : {},
+        body: scenario.body,
+        connections,
+        ...(amount ? { amount } : { duration: durationS }),
+        timeout: REQUEST_TIMEOUT_S,
+        verifyBody,
+      },
+      (error, result) => {
+        clearTimeout(backstop);
+        currentLoad = null;
+        if (error) return reject(error);
+        resolve({
+          durationS: (lastResponseAt - startedAt) / 1000,
+          requests: result.requests.total,
+          ok: result["2xx"],
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          badBodies: bodies.bad,
+          firstBadBody: bodies.firstBad,
+          stoppedByBackstop: cutShort,
+          requestsPerSecond: result["2xx"] / ((lastResponseAt - startedAt) / 1000),
+          latencyMs: percentiles(latencies, [50, 90, 99]),
+          sandboxMsP50: bodies.sandboxMs.length ? percentiles(bodies.sandboxMs, [50]).p50 : null,
+        });
+      },
+    );
+    instance.on("response", (_client, _status, _bytes, responseTimeMs) => {
+      latencies.push(responseTimeMs);
+      lastResponseAt = performance.now();
+    });
+    currentLoad = instance;
+    if (timeoutMs) {
+      backstop = setTimeout(() => {
+        cutShort = true;
+        instance.stop();
+      }, timeoutMs);
+    }
+  });
+}
+
+/** Nearest-rank percentiles of a list of numbers, e.g. { p50, p90, p99 }. */
+function percentiles(values, ranks) {
+  const sorted = Float64Array.from(values).sort();
+  const out = {};
+  for (const rank of ranks) {
+    out[`p${rank}`] = sorted.length ? sorted[Math.max(0, Math.ceil((rank / 100) * sorted.length) - 1)] : null;
+  }
+  return out;
+}
+
+/**
+ * Warm-up (discarded), then the measured run with the CPU both sides used meanwhile, then a short
+ * run on one connection. With N connections kept busy, latency is mostly queueing (about N divided
+ * by requests/s); the one-connection run shows what a single request costs when nothing waits.
+ */
+async function measureScenario(scenario, server, options) {
+  if (options.warmupS > 0) await runLoad(scenario, server.port, { connections: options.connections, durationS: options.warmupS });
+  const serverCpuBefore = serverCpuSeconds(server);
+  const ownCpuBefore = process.cpuUsage();
+  const load = await runLoad(scenario, server.port, { connections: options.connections, durationS: options.durationS });
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const serverCpuAfter = serverCpuSeconds(server);
+  const percentOfCore = (seconds) => (100 * seconds) / load.durationS;
+  const single = await runLoad(scenario, server.port, { connections: 1, durationS: SINGLE_CONNECTION_S });
+  return {
+    ...load,
+    // Shares of one core over the measured run: how the 2 cores were split, and where the server's went.
+    serverCpuPercent: {
+      total: percentOfCore(Object.keys(serverCpuAfter).reduce((sum, role) => sum + serverCpuAfter[role] - serverCpuBefore[role], 0)),
+      ...Object.fromEntries(Object.keys(serverCpuAfter).map((role) => [role, percentOfCore(serverCpuAfter[role] - serverCpuBefore[role])])),
+    },
+    loadGeneratorCpuPercent: percentOfCore((ownCpu.user + ownCpu.system) / 1e6),
+    singleConnection: {
+      requestsPerSecond: single.requestsPerSecond,
+      latencyMs: single.latencyMs,
+      requests: single.requests,
+      problems: single.errors + single.timeouts + single.non2xx + single.badBodies,
+      firstBadBody: single.firstBadBody,
+    },
+  };
+}
+
+/**
+ * Runs `executions` trivial executions in ten equal steps and samples the Worker runtime's RSS
+ * before and after each step.
+ */
+async function measureMemory(server, options) {
+  const step = Math.ceil(options.executions / 10);
+  const sample = (executions, load = null) => {
+    const pids = findWorkerd(server);
+    return {
+      executions,
+      runtimePid: pids.runtime,
+      runtimeRssBytes: pids.runtime ? rssBytes(pids.runtime) : null,
+      proxyRssBytes: pids.proxy ? rssBytes(pids.proxy) : null,
+      requestsPerSecond: load?.requestsPerSecond ?? null,
+      p50Ms: load?.latencyMs.p50 ?? null,
+    };
+  };
+  const samples = [sample(0)];
+  if (!samples[0].runtimeRssBytes) throw new Error("could not find the workerd process that runs the Worker");
+  const totals = { requests: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, badBodies: 0, firstBadBody: null, cutShort: false };
+  for (let done = 0; done < options.executions; ) {
+    const amount = Math.min(step, options.executions - done);
+    const load = await runLoad(TRIVIAL_EXECUTION, server.port, {
+      connections: Math.min(options.connections, amount),
+      amount,
+      timeoutMs: MEMORY_STEP_TIMEOUT_MS,
+    });
+    done += amount;
+    for (const key of ["requests", "ok", "non2xx", "errors", "timeouts", "badBodies"]) totals[key] += load[key];
+    totals.firstBadBody ??= load.firstBadBody;
+    totals.cutShort ||= load.stoppedByBackstop;
+    const point = sample(done, load);
+    samples.push(point);
+    console.log(
+      `  ${fmtInt(done).padStart(9)} executions  RSS ${fmtMiB(point.runtimeRssBytes)} MiB  ` +
+        `${fmtNum(load.requestsPerSecond, 0)} req/s  p50 ${fmtNum(load.latencyMs.p50, 2)} ms`,
+    );
+    if (load.stoppedByBackstop) break;
+  }
+  // Growth after warm-up: from the first step's sample to the last.
+  const first = samples[1]?.runtimeRssBytes;
+  const last = samples.at(-1)?.runtimeRssBytes;
+  const growth = first && last ? (last - first) / first : null;
+  const pidChanged = new Set(samples.map((s) => s.runtimePid)).size > 1;
+  return { executions: options.executions, step, samples, totals, growthAfterFirstStep: growth, runtimeRestarted: pidChanged };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmtInt = (n) => (n === null || n === undefined ? "–" : Math.round(n).toLocaleString("en-US"));
+const fmtNum = (n, digits) => (n === null || n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits));
+const fmtMiB = (bytes) => (bytes ? (bytes / 1024 / 1024).toFixed(1) : "–");
+const verdict = (ok) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL");
+
+function machineInfo() {
+  const cpus = os.cpus();
+  const version = (pkg) => {
+    try {
+      return require(`${pkg}/package.json`).version;
+    } catch {
+      return null;
+    }
+  };
+  let commit = null;
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "workers", "wrangler.toml", "package.json"], { cwd: ROOT, encoding: "utf8" }).trim();
+    if (dirty) commit += " (uncommitted changes in workers/ or config)";
+  } catch {
+    // not a git checkout
+  }
+  return {
+    date: new Date().toISOString(),
+    // Load average when the run started: anything else busy on the machine skews the numbers.
+    loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    cpuCount: cpus.length,
+    cpuModel: cpus[0]?.model ?? null,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    wrangler: version("wrangler"),
+    autocannon: version("autocannon"),
+    commit,
+  };
+}
+
+/** Problems that make the numbers untrustworthy. */
+function findProblems(results) {
+  const problems = [];
+  const check = (name, r) => {
+    if (r.errors || r.timeouts) problems.push(`${name}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
+    if (r.non2xx) problems.push(`${name}: ${r.non2xx} non-2xx responses`);
+    if (r.badBodies) problems.push(`${name}: ${r.badBodies} responses failed the body check, first: ${r.firstBadBody}`);
+  };
+  for (const scenario of SCENARIOS) {
+    const r = results.scenarios[scenario.id];
+    check(`(${scenario.id})`, r);
+    if (r.singleConnection.problems) {
+      problems.push(`(${scenario.id}) one connection: ${r.singleConnection.problems} failed requests, first bad body: ${r.singleConnection.firstBadBody}`);
+    }
+  }
+  if (results.memory) {
+    check("memory check", results.memory.totals);
+    if (results.memory.totals.cutShort) problems.push(`memory check: a step took over ${MEMORY_STEP_TIMEOUT_MS / 1000} s and was stopped`);
+    if (results.memory.runtimeRestarted) problems.push("memory check: the workerd runtime process changed during the run");
+  }
+  if (results.serverReloads) problems.push(`wrangler reloaded the Worker ${results.serverReloads} time(s) during the run (a source file changed)`);
+  return problems;
+}
+
+function printReport(results) {
+  const { machine, config } = results;
+  console.log(
+    `\nedgebox benchmark — ${machine.date}\n` +
+      `machine: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}, load average ${machine.loadAverageAtStart.join(" ")} at start\n` +
+      `software: node ${machine.node}, wrangler ${machine.wrangler}, commit ${machine.commit ?? "?"}\n` +
+      `server: ${results.server.command} (local workerd); load: autocannon ${machine.autocannon}, ${config.connections} keep-alive connections, ` +
+      `${config.durationS} s per scenario after ${config.warmupS} s warm-up.\n` +
+      `The load generator and the server share the ${machine.cpuCount} cores (CPU columns: % of one core).\n`,
+  );
+  const header = ["scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "requests", "errors", "non-2xx", "bad body", "server CPU", "loadgen CPU", "in sandbox"];
+  const rows = SCENARIOS.map((s) => {
+    const r = results.scenarios[s.id];
+    return [
+      `(${s.id}) ${s.label}`,
+      fmtNum(r.requestsPerSecond, 0),
+      fmtNum(r.latencyMs.p50, 2),
+      fmtNum(r.latencyMs.p90, 2),
+      fmtNum(r.latencyMs.p99, 2),
+      fmtInt(r.requests),
+      fmtInt(r.errors + r.timeouts),
+      fmtInt(r.non2xx),
+      fmtInt(r.badBodies),
+      `${fmtNum(r.serverCpuPercent.total, 0)}% = ${["runtime", "proxy", "wrangler"].map((role) => fmtNum(r.serverCpuPercent[role], 0)).join("+")}`,
+      `${fmtNum(r.loadGeneratorCpuPercent, 0)}%`,
+      r.sandboxMsP50 === null ? "" : `${fmtNum(r.sandboxMsP50, 2)} ms`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  rows.forEach((row) => console.log(line(row)));
+  console.log(
+    '("server CPU": workerd runtime + workerd proxy + wrangler; "in sandbox": median time the program ran inside\n' +
+      ' the sandbox as the service reports it, on sampled responses)\n',
+  );
+
+  console.log(`one connection, ${SINGLE_CONNECTION_S} s each (no queueing: the cost of a single request):`);
+  for (const s of SCENARIOS) {
+    const r = results.scenarios[s.id].singleConnection;
+    console.log(
+      `  (${s.id}) ${fmtNum(r.requestsPerSecond, 0).padStart(5)} req/s   p50 ${fmtNum(r.latencyMs.p50, 2).padStart(6)} ms   ` +
+        `p90 ${fmtNum(r.latencyMs.p90, 2).padStart(6)} ms   p99 ${fmtNum(r.latencyMs.p99, 2).padStart(6)} ms`,
+    );
+  }
+  console.log("");
+
+  const t = results.targets;
+  console.log(`(b)/(a) requests/s: ${fmtNum(t.ratio.value, 3)}   target ≥ ${TARGET_RATIO}   ${verdict(t.ratio.pass)}`);
+  console.log(`p50 of (b):         ${fmtNum(t.p50.value, 2)} ms   target < ${TARGET_P50_MS} ms   ${verdict(t.p50.pass)}`);
+
+  if (results.memory) {
+    const m = results.memory;
+    console.log(`\nmemory: VmRSS of the workerd process running the Worker, over ${fmtInt(m.executions)} trivial executions`);
+    console.log(`  executions   runtime RSS MiB   proxy RSS MiB   req/s   p50 ms`);
+    for (const s of m.samples) {
+      console.log(
+        `  ${fmtInt(s.executions).padStart(10)}   ${fmtMiB(s.runtimeRssBytes).padStart(15)}   ${fmtMiB(s.proxyRssBytes).padStart(13)}` +
+          `   ${fmtNum(s.requestsPerSecond, 0).padStart(5)}   ${fmtNum(s.p50Ms, 2).padStart(6)}`,
+      );
+    }
+    console.log(
+      `  growth ${fmtInt(m.step)} → ${fmtInt(m.samples.at(-1).executions)}: ${fmtNum(m.growthAfterFirstStep * 100, 1)}%   ` +
+        `target < ${TARGET_RSS_GROWTH * 100}%   ${verdict(t.memory.pass)}`,
+    );
+  }
+
+  if (results.problems.length) {
+    console.log(`\nINVALID RUN — these numbers cannot be trusted:`);
+    results.problems.forEach((p) => console.log(`  - ${p}`));
+  }
+  console.log(`\nresults written to ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}`);
+}
+
+/** Written atomically (the .tmp name is git-ignored), so a crash never leaves half a file. */
+function writeResults(results) {
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  const tmp = `${RESULTS_FILE}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(tmp, RESULTS_FILE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+let server = null;
+let workDir = null;
+
+/** Ctrl-C / kill: stop the load and the server, then exit. */
+function installSignalHandlers() {
+  let stopping = false;
+  const onSignal = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: stopping the server…`);
+    currentLoad?.stop();
+    stopServer(server).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // Last resort if we exit some other way without stopping it (synchronous: no waiting here).
+  process.on("exit", () => {
+    if (server && !server.stopped) {
+      try {
+        process.kill(-server.pgid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+async function main() {
+  const options = readOptions();
+  installSignalHandlers();
+  const machine = machineInfo(); // before the server starts, so the load average is the machine's own
+
+  const port = options.port ?? (await freePort());
+  await assertPortFree(port);
+  workDir = makeWorkDir();
+  console.log("applying local D1 migrations (fresh local state)…");
+  applyMigrations(workDir);
+  console.log(`starting wrangler dev on 127.0.0.1:${port}…`);
+  server = await startServer(port, workDir);
+  console.log(`  server log: ${server.logFile}`);
+  await waitReady(server);
+  const { runtime, proxy } = findWorkerd(server);
+  console.log(`ready (workerd runtime pid ${runtime ?? "?"}, proxy pid ${proxy ?? "?"})`);
+  await preflight(port);
+
+  const results = {
+    machine,
+    config: { durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, executions: options.skipMemory ? 0 : options.executions, sampleEvery: SAMPLE_EVERY },
+    server: { command: server.command, runtime: "local workerd via wrangler dev" },
+    scenarios: {},
+  };
+  for (const scenario of SCENARIOS) {
+    console.log(`(${scenario.id}) ${scenario.label}: ${options.warmupS} s warm-up + ${options.durationS} s…`);
+    results.scenarios[scenario.id] = { label: scenario.label, method: scenario.method, path: scenario.path, ...(await measureScenario(scenario, server, options)) };
+  }
+  if (!options.skipMemory) {
+    console.log(`memory: ${fmtInt(options.executions)} trivial executions, ${options.connections} connections…`);
+    results.memory = await measureMemory(server, options);
+  }
+  results.serverReloads = countReloads(server);
+
+  const a = results.scenarios.a;
+  const b = results.scenarios.b;
+  const ratio = b.requestsPerSecond / a.requestsPerSecond;
+  results.targets = {
+    ratio: { value: ratio, target: `>= ${TARGET_RATIO}`, pass: ratio >= TARGET_RATIO },
+    p50: { value: b.latencyMs.p50, target: `< ${TARGET_P50_MS} ms`, pass: b.latencyMs.p50 < TARGET_P50_MS },
+    memory: results.memory
+      ? { value: results.memory.growthAfterFirstStep, target: `< ${TARGET_RSS_GROWTH}`, pass: results.memory.growthAfterFirstStep < TARGET_RSS_GROWTH }
+      : { value: null, target: `< ${TARGET_RSS_GROWTH}`, pass: null },
+  };
+  results.problems = findProblems(results);
+  results.valid = results.problems.length === 0;
+
+  await stopServer(server);
+  writeResults(results);
+  printReport(results);
+  if (results.valid) rmSync(workDir.dir, { recursive: true, force: true });
+  else console.log(`server log kept at ${server.logFile}`);
+  return results.valid ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error) => {
+    console.error(`\nbenchmark failed: ${error.message}`);
+    await stopServer(server);
+    if (workDir) console.error(`server log and state kept in ${workDir.dir}`);
+    process.exit(1);
+  },
+);
