@@ -1,0 +1,42 @@
+// Source of every builtin module, by the name the VM asks for. Each is a function expression
+// `(module, internal, require) => void`, compiled on first use and cached for the rest of the run.
+import { ASSERT_BUILTIN } from "./assert";
+import { BUFFER_BUILTIN } from "./buffer";
+import { FS_BUILTIN } from "./fs";
+import {
+  CRYPTO_BUILTIN,
+  EVENTS_BUILTIN,
+  OS_BUILTIN,
+  PATH_BUILTIN,
+  PERF_HOOKS_BUILTIN,
+  reexport,
+  STRING_DECODER_BUILTIN,
+  TIMERS_BUILTIN,
+  TIMERS_PROMISES_BUILTIN,
+} from "./small";
+import { readlineBuiltin, STDIN_BUILTIN } from "./stdin";
+import { UTIL_BUILTIN } from "./util";
+
+export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
+  util: UTIL_BUILTIN,
+  "util/types": reexport("require('util').types"),
+  buffer: BUFFER_BUILTIN,
+  fs: FS_BUILTIN,
+  "fs/promises": reexport("require('fs').promises"),
+  "internal/stdin": STDIN_BUILTIN,
+  readline: readlineBuiltin(false),
+  "readline/promises": readlineBuiltin(true),
+  path: PATH_BUILTIN,
+  "path/posix": reexport("require('path')"),
+  assert: ASSERT_BUILTIN,
+  "assert/strict": reexport("require('assert').strict"),
+  os: OS_BUILTIN,
+  events: EVENTS_BUILTIN,
+  string_decoder: STRING_DECODER_BUILTIN,
+  timers: TIMERS_BUILTIN,
+  "timers/promises": TIMERS_PROMISES_BUILTIN,
+  perf_hooks: PERF_HOOKS_BUILTIN,
+  crypto: CRYPTO_BUILTIN,
+  console: reexport("internal.console"),
+  process: reexport("internal.process"),
+};
