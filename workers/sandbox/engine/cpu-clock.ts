@@ -9,18 +9,23 @@
 // check where the clock moves (locally) and by the platform's own CPU limit in production.
 
 /**
- * Interrupt polls per millisecond of interpreter time, measured on the development machine with
- * test/sandbox/calibration.test.ts (tight loops, calls, property access, string building and regex
- * backtracking; spread 4.1-5.6/ms, median ~4.8). A lower value makes budgets more generous.
+ * Interrupt polls per millisecond of interpreter time (unit: interrupts/ms), the median of the
+ * workloads in test/sandbox/calibration.test.ts on the development machine with a warm engine:
+ * string building 1.7, closures+array methods 1.9, arithmetic 2.4, property access 2.7, sort 2.9,
+ * Map 3.3, calls 5.2, regex backtracking 7.7, counted loop 12.8, empty `while` 15.9. So the budget
+ * is exact for typical code, ~2x generous for string-heavy code, and stops empty spin loops ~5x
+ * early. (A cold engine, the first runs in a fresh isolate, runs ~2-3x slower for the same count.)
  */
-export const INTERRUPTS_PER_MS = 4.8;
+export const INTERRUPTS_PER_MS = 3.3;
 
 /**
- * What one host round trip (a macrotask dispatch, or a bridge call such as console.log) is charged,
- * in interrupt units. It keeps loops that live outside the interpreter's counter, like an endless
- * setImmediate chain, inside the CPU budget. ~0.01 ms each, measured alongside INTERRUPTS_PER_MS.
+ * What one host round trip (a macrotask dispatch, a microtask drain, or a bridge call such as
+ * console.log) is charged, in interrupt units. It keeps loops that live outside the interpreter's
+ * counter, like an endless setImmediate chain, inside the CPU budget. Measured: a setImmediate
+ * iteration (two round trips) takes ~2.8 us, so one round trip is ~1.4 us = 0.005 interrupts;
+ * charged at 0.01 (~3 us) to cover the bridge call's own work.
  */
-export const HOST_CALL_COST_INTERRUPTS = 0.05;
+export const HOST_CALL_COST_INTERRUPTS = 0.01;
 
 export function interruptsToMs(interrupts: number): number {
   return interrupts / INTERRUPTS_PER_MS;

@@ -206,7 +206,7 @@ function promisified(fn) { return (...args) => new Promise((resolve, reject) => 
 function createReadStream(path, options) {
   const fd = options && typeof options === 'object' && options.fd !== undefined ? options.fd : path;
   if (isStdin(typeof fd === 'string' ? normalize(fd) : fd)) return internal.process.stdin;
-  const stream = new internal.EventEmitter();
+  const stream = new (require('events'))();
   const encoding = encodingOf(options);
   let started = false;
   const start = () => {
@@ -234,7 +234,7 @@ function createWriteStream(path, options) {
   if (isStdout(target)) return internal.process.stdout;
   if (isStderr(target)) return internal.process.stderr;
   if (!(options && options.flags && String(options.flags).startsWith('a'))) files.set(target, '');
-  const stream = new internal.EventEmitter();
+  const stream = new (require('events'))();
   stream.write = (chunk, encoding, callback) => { appendFileSync(target, chunk); const cb = [encoding, callback].find((x) => typeof x === 'function'); if (cb) internal.enqueueMicrotask(cb); return true; };
   stream.end = (chunk, encoding, callback) => { if (chunk !== undefined && typeof chunk !== 'function') stream.write(chunk); const cb = [chunk, encoding, callback].find((x) => typeof x === 'function'); enqueueIo(() => { stream.emit('finish'); stream.emit('close'); if (cb) cb(); }); return stream; };
   return stream;

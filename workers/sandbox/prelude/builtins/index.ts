@@ -2,10 +2,11 @@
 // `(module, internal, require) => void`, compiled on first use and cached for the rest of the run.
 import { ASSERT_BUILTIN } from "./assert";
 import { BUFFER_BUILTIN } from "./buffer";
+import { CONSOLE_BUILTIN } from "./console";
+import { EVENTS_BUILTIN } from "./events";
 import { FS_BUILTIN } from "./fs";
 import {
   CRYPTO_BUILTIN,
-  EVENTS_BUILTIN,
   OS_BUILTIN,
   PATH_BUILTIN,
   PERF_HOOKS_BUILTIN,
@@ -38,5 +39,6 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   perf_hooks: PERF_HOOKS_BUILTIN,
   crypto: CRYPTO_BUILTIN,
   console: reexport("internal.console"),
+  "internal/console": CONSOLE_BUILTIN,
   process: reexport("internal.process"),
 };

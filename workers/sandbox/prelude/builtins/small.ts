@@ -1,4 +1,4 @@
-// Small builtins: path (POSIX), os, events, string_decoder, timers, timers/promises, perf_hooks,
+// Small builtins: path (POSIX), os, string_decoder, timers, timers/promises, perf_hooks,
 // crypto, and the one-line re-exports.
 
 export const PATH_BUILTIN = String.raw`(function (module, internal, require) {
@@ -145,8 +145,6 @@ module.exports = {
 };
 })`;
 
-export const EVENTS_BUILTIN = String.raw`(function (module, internal) { module.exports = internal.EventEmitter; })`;
-
 export const STRING_DECODER_BUILTIN = String.raw`(function (module, internal, require) {
 'use strict';
 const { Buffer } = require('buffer');
@@ -210,6 +208,21 @@ module.exports = { performance: internal.performance, PerformanceObserver, monit
 export const CRYPTO_BUILTIN = String.raw`(function (module, internal, require) {
 'use strict';
 const { Buffer } = require('buffer');
+function getRandomValues(array) {
+  if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array || array instanceof DataView) {
+    const err = new TypeError('The data argument must be an integer-type TypedArray'); err.code = 'ERR_INVALID_ARG_TYPE'; throw err;
+  }
+  if (array.byteLength > 65536) { const err = new RangeError("The ArrayBufferView's byte length (" + array.byteLength + ') exceeds the number of bytes of entropy available via this API (65536)'); err.name = 'QuotaExceededError'; throw err; }
+  new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(internal.randomBytes(array.byteLength));
+  return array;
+}
+function randomUUID() {
+  const b = internal.randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  let hex = '';
+  for (let i = 0; i < 16; i++) { hex += (b[i] < 16 ? '0' : '') + b[i].toString(16); if (i === 3 || i === 5 || i === 7 || i === 9) hex += '-'; }
+  return hex;
+}
 function toBytes(data, encoding) {
   if (typeof data === 'string') return Buffer.from(data, encoding || 'utf8');
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -241,7 +254,7 @@ function randomInt(min, max, callback) {
   const range = max - min;
   if (!(range > 0)) throw new RangeError('The value of "max" is out of range. It must be greater than the value of "min" (' + min + '). Received ' + max);
   const words = new Uint32Array(2);
-  internal.getRandomValues(words);
+  getRandomValues(words);
   const value = min + Math.floor(((words[0] * 4294967296 + words[1]) / 18446744073709551616) * range);
   if (typeof callback === 'function') { internal.enqueueIo(() => callback(null, value)); return undefined; }
   return value;
@@ -250,12 +263,13 @@ module.exports = {
   createHash: (algorithm) => digestFactory('hash', algorithm, null),
   createHmac: (algorithm, key) => digestFactory('hmac', algorithm, toBytes(key)),
   randomBytes, pseudoRandomBytes: randomBytes, randomInt,
-  randomUUID: internal.randomUUID, getRandomValues: internal.getRandomValues,
-  randomFillSync(buffer, offset = 0, size) { const view = new Uint8Array(buffer.buffer || buffer, (buffer.byteOffset || 0) + offset, size === undefined ? (buffer.byteLength - offset) : size); internal.getRandomValues(view); return buffer; },
+  randomUUID, getRandomValues,
+  randomFillSync(buffer, offset = 0, size) { const view = new Uint8Array(buffer.buffer || buffer, (buffer.byteOffset || 0) + offset, size === undefined ? (buffer.byteLength - offset) : size); view.set(internal.randomBytes(view.length)); return buffer; },
   getHashes: () => ['md5', 'sha1', 'sha256', 'sha384', 'sha512'],
   timingSafeEqual(a, b) { if (a.length !== b.length) throw new RangeError('Input buffers must have the same byte length'); let d = 0; for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i]; return d === 0; },
-  webcrypto: globalThis.crypto,
 };
+module.exports.webcrypto = { getRandomValues, randomUUID };
+
 })`;
 
 export const reexport = (expression: string) => `(function (module, internal, require) { module.exports = ${expression}; })`;

@@ -4,7 +4,8 @@
 
 export const STDIN_BUILTIN = String.raw`(function (module, internal, require) {
 'use strict';
-const { EventEmitter, stdin: state, enqueueIo } = internal;
+const { stdin: state, enqueueIo } = internal;
+const EventEmitter = require('events');
 const stream = new EventEmitter();
 let encoding = null;
 let flowing = null;
@@ -104,7 +105,7 @@ export function readlineBuiltin(promises: boolean): string {
 
 const READLINE_TEMPLATE = String.raw`(function (module, internal, require) {
 'use strict';
-const { EventEmitter } = internal;
+const EventEmitter = require('events');
 const promiseMode = __PROMISE_MODE__;
 
 class Interface extends EventEmitter {

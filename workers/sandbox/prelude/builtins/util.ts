@@ -187,7 +187,9 @@ function errorHeader(err) {
   try { message = err.message; } catch (e) { message = undefined; }
   name = name === undefined ? 'Error' : String(name);
   message = message === undefined ? '' : String(message);
+  // QuickJS's wording for the errors V8 reports as RangeErrors.
   if (name === 'InternalError' && message === 'stack overflow') { name = 'RangeError'; message = 'Maximum call stack size exceeded'; }
+  if (name === 'InternalError' && message === 'string too long') { name = 'RangeError'; message = 'Invalid string length'; }
   return message === '' ? name : name === '' ? message : name + ': ' + message;
 }
 function getStackString(err) {
