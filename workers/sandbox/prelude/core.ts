@@ -69,17 +69,17 @@ Object.assign(internal, {
 
 // ---- clock, randomness: Date and performance follow the virtual clock (docs/sandbox.md)
 const startEpochMs = config.startEpochMs;
-function Date(...args) {
+const SandboxDate = function Date(...args) {
   if (new.target === undefined) return new RealDate(startEpochMs + clockRead()).toString();
   return Reflect.construct(RealDate, args.length === 0 ? [startEpochMs + clockRead()] : args, new.target);
-}
-Object.defineProperty(Date, 'length', { value: 7 });
-Date.prototype = RealDate.prototype;
-define(RealDate.prototype, 'constructor', Date);
-Date.now = function now() { return Math.floor(startEpochMs + clockRead()); };
-Date.parse = RealDate.parse;
-Date.UTC = RealDate.UTC;
-define(G, 'Date', Date);
+};
+Object.defineProperty(SandboxDate, 'length', { value: 7 });
+SandboxDate.prototype = RealDate.prototype;
+define(RealDate.prototype, 'constructor', SandboxDate);
+SandboxDate.now = function now() { return Math.floor(startEpochMs + clockRead()); };
+SandboxDate.parse = RealDate.parse;
+SandboxDate.UTC = RealDate.UTC;
+define(G, 'Date', SandboxDate);
 Math.random = function random() { markNondeterministic(); return MathRandom(); };
 const performance = {
   timeOrigin: startEpochMs,
@@ -410,6 +410,8 @@ let entryState = 'pending';
 function main() {
   try {
     const module = loadModule(config.entry, null);
+    // setTimeout(f, 0) vs setImmediate(g) from the main module: their order is a race in Node.
+    if (immediateQueue.length > 0 && timerQueue.length > 0 && timerQueue[0]._due <= hostNow() + 1) markNondeterministic();
     if (module.completion) {
       ReflectApply(PromiseThen, module.completion, [() => { entryState = 'done'; }, (error) => { entryState = 'done'; fatal(error); }]);
     } else entryState = 'done';

@@ -108,6 +108,9 @@ const READLINE_TEMPLATE = String.raw`(function (module, internal, require) {
 const EventEmitter = require('events');
 const promiseMode = __PROMISE_MODE__;
 
+// Lines nobody is listening for yet are kept (Node drops them), so the common
+// "await rl.question()" loop over piped input sees every line; 'close' comes one macrotask after
+// the input ends, once those waiting readers had a chance to run.
 class Interface extends EventEmitter {
   constructor(input, output, completer, terminal) {
     super();
@@ -122,9 +125,13 @@ class Interface extends EventEmitter {
     this.history = [];
     this._prompt = options.prompt === undefined ? '> ' : String(options.prompt);
     this._pending = '';
+    this._buffered = [];
     this._questions = [];
     this._onData = (chunk) => this._receive(String(chunk));
     this._onEnd = () => this._finish();
+    this.on('newListener', (name) => {
+      if (name === 'line' && this._buffered.length > 0) internal.enqueueMicrotask(() => this._flush());
+    });
     if (this.input && typeof this.input.on === 'function') {
       this.input.on('data', this._onData);
       this.input.on('end', this._onEnd);
@@ -135,19 +142,23 @@ class Interface extends EventEmitter {
     if (this.closed) return;
     const parts = (this._pending + text).split(/\r\n|\n|\r/);
     this._pending = parts.pop();
-    for (const line of parts) {
-      if (this.closed) break;
-      this._emitLine(line);
-    }
+    for (const line of parts) this._emitLine(line);
   }
   _emitLine(line) {
+    if (this.closed) return;
     const question = this._questions.shift();
     if (question) question(line);
-    else this.emit('line', line);
+    else if (this.listenerCount('line') > 0) this.emit('line', line);
+    else this._buffered.push(line);
+  }
+  _flush() {
+    while (this._buffered.length > 0 && !this.closed && (this._questions.length > 0 || this.listenerCount('line') > 0)) {
+      this._emitLine(this._buffered.shift());
+    }
   }
   _finish() {
-    if (this._pending !== '') { const rest = this._pending; this._pending = ''; if (!this.closed) this._emitLine(rest); }
-    this.close();
+    if (this._pending !== '') { const rest = this._pending; this._pending = ''; this._emitLine(rest); }
+    internal.enqueueIo(() => this.close());
   }
   close() {
     if (this.closed) return;
@@ -166,8 +177,9 @@ class Interface extends EventEmitter {
     if (typeof options === 'function') callback = options;
     if (this.closed) { const err = new Error('readline was closed'); err.code = 'ERR_USE_AFTER_CLOSE'; throw err; }
     if (this.output && typeof this.output.write === 'function' && query) this.output.write(String(query));
-    if (promiseMode) return new Promise((resolve) => this._questions.push(resolve));
-    if (typeof callback === 'function') this._questions.push(callback);
+    const answer = promiseMode ? new Promise((resolve) => this._questions.push(resolve)) : (typeof callback === 'function' ? this._questions.push(callback) : undefined);
+    if (this._buffered.length > 0) internal.enqueueMicrotask(() => this._flush());
+    return promiseMode ? answer : undefined;
   }
   getCursorPos() { return { rows: 0, cols: 0 }; }
   [Symbol.asyncIterator]() {
@@ -178,6 +190,7 @@ class Interface extends EventEmitter {
     const onClose = () => { done = true; while (waiters.length) waiters.shift()({ value: undefined, done: true }); };
     this.on('line', onLine);
     this.on('close', onClose);
+    while (this._buffered.length > 0) queue.push(this._buffered.shift());
     const self = this;
     return {
       next() {

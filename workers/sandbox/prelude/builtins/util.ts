@@ -255,7 +255,7 @@ function getKeys(value, showHidden) {
 }
 function isArrayIndex(key) { return typeof key === 'string' && /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295; }
 function getNonIndexKeys(value, showHidden) {
-  return getKeys(value, showHidden).filter((key) => !isArrayIndex(key) && !(showHidden && key === 'length' && ArrayIsArray(value)));
+  return getKeys(value, showHidden).filter((key) => !isArrayIndex(key));
 }
 
 function getFunctionBase(value, constructor, tag) {
