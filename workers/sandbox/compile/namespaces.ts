@@ -98,14 +98,18 @@ function lowerNamespace(code: string, tokens: Token[], keyword: number, edits: E
     edits.push({ start: token.start, end: token.end, text: " ".repeat(token.end - token.start) });
 
     if (next?.type === tt._const || next?.type === tt._let || next?.type === tt._var) {
-      // Declared names up to the end of this statement (the next `;` or `export` at this depth).
+      // Names bound by each declarator (before its `=`; destructuring patterns included), up to
+      // the end of the statement: the next `;` or `export` at this depth.
       let inner = 0;
+      let inInitializer = false;
       for (let j = i + 2; j < close; j++) {
         const t = tokens[j];
         if (OPENERS.has(t.type)) inner++;
         else if (CLOSERS.has(t.type)) inner--;
         if (inner === 0 && (t.type === tt.semi || t.type === tt._export)) break;
-        if (t.type === tt.name && t.identifierRole !== null && DECLARATION_ROLES.has(t.identifierRole)) {
+        if (inner === 0 && t.type === tt.eq) inInitializer = true;
+        else if (inner === 0 && t.type === tt.comma) inInitializer = false;
+        else if (!inInitializer && t.type === tt.name && t.identifierRole !== null && DECLARATION_ROLES.has(t.identifierRole)) {
           exported.push(code.slice(t.start, t.end));
         }
       }
