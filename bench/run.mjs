@@ -42,6 +42,9 @@ const SAMPLE_EVERY = 50;
 const TARGET_RATIO = 0.5;
 const TARGET_P50_MS = 10;
 const TARGET_RSS_GROWTH = 0.1;
+/** Above these, another program was competing for the CPU and the run is flagged as noisy. */
+const NOISY_LOAD_AVERAGE = 1;
+const NOISY_OTHER_CPU_PERCENT = 25;
 /** Upper bounds on the waits, so the harness always stops by itself. */
 const MIGRATIONS_TIMEOUT_MS = 120_000;
 const READY_TIMEOUT_MS = 90_000;
@@ -222,6 +225,13 @@ function cpuSeconds(pid) {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds the whole machine has spent busy (not idle or waiting on I/O), from /proc/stat. */
+function machineBusySeconds() {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_S;
 }
 
 /**
@@ -551,19 +561,25 @@ async function measureScenario(scenario, server, options) {
   if (options.warmupS > 0) await runLoad(scenario, server.port, { connections: options.connections, durationS: options.warmupS });
   const serverCpuBefore = serverCpuSeconds(server);
   const ownCpuBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
   const load = await runLoad(scenario, server.port, { connections: options.connections, durationS: options.durationS });
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const serverCpuAfter = serverCpuSeconds(server);
+  const machineBusy = machineBusySeconds() - machineBefore;
   const percentOfCore = (seconds) => (100 * seconds) / load.durationS;
+  const serverTotal = Object.keys(serverCpuAfter).reduce((sum, role) => sum + serverCpuAfter[role] - serverCpuBefore[role], 0);
+  const loadGenerator = (ownCpu.user + ownCpu.system) / 1e6;
   const single = await runLoad(scenario, server.port, { connections: 1, durationS: SINGLE_CONNECTION_S });
   return {
     ...load,
     // Shares of one core over the measured run: how the 2 cores were split, and where the server's went.
     serverCpuPercent: {
-      total: percentOfCore(Object.keys(serverCpuAfter).reduce((sum, role) => sum + serverCpuAfter[role] - serverCpuBefore[role], 0)),
+      total: percentOfCore(serverTotal),
       ...Object.fromEntries(Object.keys(serverCpuAfter).map((role) => [role, percentOfCore(serverCpuAfter[role] - serverCpuBefore[role])])),
     },
-    loadGeneratorCpuPercent: percentOfCore((ownCpu.user + ownCpu.system) / 1e6),
+    loadGeneratorCpuPercent: percentOfCore(loadGenerator),
+    // Everything else the machine did meanwhile (other programs, interrupts): high means a noisy run.
+    otherCpuPercent: Math.max(0, percentOfCore(machineBusy - serverTotal - loadGenerator)),
     singleConnection: {
       requestsPerSecond: single.requestsPerSecond,
       latencyMs: single.latencyMs,
@@ -594,6 +610,7 @@ async function measureMemory(server, options) {
   const samples = [sample(0)];
   if (!samples[0].runtimeRssBytes) throw new Error("could not find the workerd process that runs the Worker");
   const totals = { requests: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, badBodies: 0, firstBadBody: null, cutShort: false };
+  const cpuAtStart = { machine: machineBusySeconds(), server: serverCpuSeconds(server), own: process.cpuUsage(), at: performance.now() };
   for (let done = 0; done < options.executions; ) {
     const amount = Math.min(step, options.executions - done);
     const load = await runLoad(TRIVIAL_EXECUTION, server.port, {
@@ -613,12 +630,17 @@ async function measureMemory(server, options) {
     );
     if (load.stoppedByBackstop) break;
   }
+  const serverCpu = serverCpuSeconds(server);
+  const serverSeconds = Object.keys(serverCpu).reduce((sum, role) => sum + serverCpu[role] - cpuAtStart.server[role], 0);
+  const ownCpu = process.cpuUsage(cpuAtStart.own);
+  const elapsedS = (performance.now() - cpuAtStart.at) / 1000;
+  const otherCpuPercent = Math.max(0, (100 * (machineBusySeconds() - cpuAtStart.machine - serverSeconds - (ownCpu.user + ownCpu.system) / 1e6)) / elapsedS);
   // Growth after warm-up: from the first step's sample to the last.
   const first = samples[1]?.runtimeRssBytes;
   const last = samples.at(-1)?.runtimeRssBytes;
   const growth = first && last ? (last - first) / first : null;
   const pidChanged = new Set(samples.map((s) => s.runtimePid)).size > 1;
-  return { executions: options.executions, step, samples, totals, growthAfterFirstStep: growth, runtimeRestarted: pidChanged };
+  return { executions: options.executions, step, elapsedS, samples, totals, growthAfterFirstStep: growth, runtimeRestarted: pidChanged, otherCpuPercent };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -685,6 +707,20 @@ function findProblems(results) {
   return problems;
 }
 
+/** Things that make the numbers noisier without making them wrong. */
+function findWarnings(results) {
+  const warnings = [];
+  const [oneMinute] = results.machine.loadAverageAtStart;
+  if (oneMinute > NOISY_LOAD_AVERAGE) warnings.push(`load average was ${oneMinute} at start: something else was using the machine`);
+  for (const scenario of SCENARIOS) {
+    const other = results.scenarios[scenario.id].otherCpuPercent;
+    if (other > NOISY_OTHER_CPU_PERCENT) warnings.push(`(${scenario.id}): other programs used ${other.toFixed(0)}% of a core during the run`);
+  }
+  const memoryOther = results.memory?.otherCpuPercent ?? 0;
+  if (memoryOther > NOISY_OTHER_CPU_PERCENT) warnings.push(`memory check: other programs used ${memoryOther.toFixed(0)}% of a core during it`);
+  return warnings;
+}
+
 function printReport(results) {
   const { machine, config } = results;
   console.log(
@@ -695,7 +731,7 @@ function printReport(results) {
       `${config.durationS} s per scenario after ${config.warmupS} s warm-up.\n` +
       `The load generator and the server share the ${machine.cpuCount} cores (CPU columns: % of one core).\n`,
   );
-  const header = ["scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "requests", "errors", "non-2xx", "bad body", "server CPU", "loadgen CPU", "in sandbox"];
+  const header = ["scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "requests", "errors", "non-2xx", "bad body", "server CPU", "loadgen CPU", "other CPU", "in sandbox"];
   const rows = SCENARIOS.map((s) => {
     const r = results.scenarios[s.id];
     return [
@@ -710,6 +746,7 @@ function printReport(results) {
       fmtInt(r.badBodies),
       `${fmtNum(r.serverCpuPercent.total, 0)}% = ${["runtime", "proxy", "wrangler"].map((role) => fmtNum(r.serverCpuPercent[role], 0)).join("+")}`,
       `${fmtNum(r.loadGeneratorCpuPercent, 0)}%`,
+      `${fmtNum(r.otherCpuPercent, 0)}%`,
       r.sandboxMsP50 === null ? "" : `${fmtNum(r.sandboxMsP50, 2)} ms`,
     ];
   });
@@ -719,8 +756,8 @@ function printReport(results) {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   rows.forEach((row) => console.log(line(row)));
   console.log(
-    '("server CPU": workerd runtime + workerd proxy + wrangler; "in sandbox": median time the program ran inside\n' +
-      ' the sandbox as the service reports it, on sampled responses)\n',
+    '("server CPU": workerd runtime + workerd proxy + wrangler; "other CPU": the rest of the machine meanwhile;\n' +
+      ' "in sandbox": median time the program ran inside the sandbox as the service reports it, on sampled responses)\n',
   );
 
   console.log(`one connection, ${SINGLE_CONNECTION_S} s each (no queueing: the cost of a single request):`);
@@ -739,7 +776,10 @@ function printReport(results) {
 
   if (results.memory) {
     const m = results.memory;
-    console.log(`\nmemory: VmRSS of the workerd process running the Worker, over ${fmtInt(m.executions)} trivial executions`);
+    console.log(
+      `\nmemory: VmRSS of the workerd process running the Worker, over ${fmtInt(m.executions)} trivial executions ` +
+        `(${fmtNum(m.elapsedS, 0)} s, other programs ${fmtNum(m.otherCpuPercent, 0)}% of a core)`,
+    );
     console.log(`  executions   runtime RSS MiB   proxy RSS MiB   req/s   p50 ms`);
     for (const s of m.samples) {
       console.log(
@@ -753,6 +793,10 @@ function printReport(results) {
     );
   }
 
+  if (results.warnings.length) {
+    console.log(`\nwarnings:`);
+    results.warnings.forEach((w) => console.log(`  - ${w}`));
+  }
   if (results.problems.length) {
     console.log(`\nINVALID RUN — these numbers cannot be trusted:`);
     results.problems.forEach((p) => console.log(`  - ${p}`));
@@ -843,6 +887,7 @@ async function main() {
       : { value: null, target: `< ${TARGET_RSS_GROWTH}`, pass: null },
   };
   results.problems = findProblems(results);
+  results.warnings = findWarnings(results);
   results.valid = results.problems.length === 0;
 
   await stopServer(server);
