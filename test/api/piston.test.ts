@@ -60,6 +60,16 @@ describe("POST /api/v2/execute", () => {
     expect(body.compile).toBeUndefined();
   });
 
+  it.each([["text/plain;charset=UTF-8"], [null]])("parses JSON sent as %s, as piston-client sends it", async (contentType) => {
+    const response = await call("/api/v2/execute", {
+      method: "POST",
+      headers: contentType ? { "content-type": contentType } : {},
+      body: JSON.stringify({ language: "javascript", version: "*", files: [{ content: "console.log('lenient')" }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as PistonResult).run.stdout).toBe("lenient\n");
+  });
+
   it("is also served under /api/v2/piston", async () => {
     const { response, body } = await execute(
       { language: "javascript", version: "*", files: [{ content: "console.log(2+2)" }] },
@@ -199,7 +209,7 @@ describe("POST /api/v2/execute", () => {
     });
 
     it("rejects non-JSON with Piston's 415 message", async () => {
-      const response = await call("/api/v2/execute", { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" });
+      const response = await call("/api/v2/execute", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "language=js" });
       expect(response.status).toBe(415);
       expect(((await response.json()) as { message: string }).message).toBe("requests must be of type application/json");
     });

@@ -3,15 +3,21 @@ import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/**
+ * Clients that send JSON without declaring it: a string body in fetch/node-fetch defaults to
+ * text/plain (the piston-client package does exactly this), and some send no type at all. Their
+ * bodies are still parsed as JSON; any other declared type (forms, XML, ...) is a 415.
+ */
+const UNDECLARED_JSON_MEDIA_TYPE = /^text\/plain\s*(?:;|$)/i;
 
 /**
- * Reads a JSON request body defensively: 415 unless it is declared JSON, 413 past the configured
+ * Reads a JSON request body defensively: 415 when it is declared as something other than JSON, 413 past the configured
  * cap (checked on Content-Length and again while streaming, since the header can lie or be absent),
  * 400 for bytes that are not UTF-8 or text that is not JSON. Never buffers more than the cap.
  */
 export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const contentType = c.req.header("content-type") ?? "";
-  if (!JSON_MEDIA_TYPE.test(contentType)) {
+  const contentType = (c.req.header("content-type") ?? "").trim();
+  if (contentType !== "" && !JSON_MEDIA_TYPE.test(contentType) && !UNDECLARED_JSON_MEDIA_TYPE.test(contentType)) {
     throw new ApiError("unsupported_media_type", "requests must be of type application/json");
   }
   const maxBytes = c.get("config").maxBodyBytes;
