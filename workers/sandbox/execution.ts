@@ -2,7 +2,8 @@
 // awaits between VM steps, so nothing else can interleave inside the engine).
 import { createHash, createHmac } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
-import { HOST_CALL_COST_INTERRUPTS, interruptsToMs, msToInterrupts } from "./engine/cpu-clock";
+import { HOST_CALL_COST_TICKS, msToTicks, NATIVE_HEAVY_TICKS_PER_POLL, SLOW_POLL_MS, ticksToMs, TICKS_PER_POLL } from "./engine/cpu-clock";
+import { InterruptCounter } from "./engine/interrupt-counter";
 import { BALLOON_MARGIN_BYTES, INITIAL_MEMORY_BYTES } from "./engine/heap-governor";
 import type { EngineInstance } from "./engine/quickjs-instance";
 import { resolveModule, SANDBOX_ROOT, PROVIDED_BUILTINS, dirname } from "./module-resolution";
@@ -25,8 +26,6 @@ export const NODE_VERSION = "v22.12.0";
 const CHUNK_HEADER_BYTES = 8;
 /** Probe allocation used to find the end of the heap (larger than any free block in a fresh heap). */
 const HEAP_PROBE_BYTES = 1024 * 1024;
-/** Check the real clock every this many interrupts (only matters where the clock moves). */
-const REAL_CLOCK_CHECK_INTERVAL = 8;
 /** Virtual time between the main module finishing and the event loop's first turn. */
 const STARTUP_MS = 1;
 /** Largest buffer a single crypto.getRandomValues-style request may ask the host for. */
@@ -56,9 +55,11 @@ export class Execution {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
   private readonly output: OutputCapture;
-  private readonly cpuBudgetInterrupts: number;
-  private interrupts = 0;
-  private hostCharges = 0;
+  private readonly cpuBudgetTicks: number;
+  private readonly counter: InterruptCounter;
+  private ticks = 0;
+  private lastPollAt = 0;
+  private pollInterval = TICKS_PER_POLL;
   private skippedMs = 0;
   private vmRealMs = 0;
   private stop: StopReason | null = null;
@@ -74,19 +75,21 @@ export class Execution {
   constructor(private readonly instance: EngineInstance, private readonly options: ExecutionOptions) {
     const { limits } = options;
     this.output = new OutputCapture({ stdout: limits.maxStdoutBytes, stderr: limits.maxStderrBytes });
-    this.cpuBudgetInterrupts = msToInterrupts(limits.cpuTimeMs);
+    this.cpuBudgetTicks = msToTicks(limits.cpuTimeMs);
     this.fileSet = new Set(options.program.files.keys());
     this.heapStart = this.probeHeapEnd();
     this.runtime = instance.module.newRuntime();
     this.runtime.setMaxStackSize(limits.stackBytes);
     this.runtime.setInterruptHandler(() => this.onInterrupt());
     this.ctx = this.runtime.newContext();
+    const contextPointer = (this.ctx as unknown as { ctx?: { value?: unknown } }).ctx?.value;
+    this.counter = new InterruptCounter(instance.governor.memory, typeof contextPointer === "number" ? contextPointer : 0);
   }
 
   // ---- clocks and budgets
 
   private cpuEstimateMs(): number {
-    return interruptsToMs(this.interrupts + this.hostCharges);
+    return ticksToMs(this.ticks);
   }
 
   /** Milliseconds since start as the program sees them: estimated CPU time plus skipped waits. */
@@ -105,17 +108,21 @@ export class Execution {
   }
 
   private onInterrupt(): boolean {
-    this.interrupts++;
+    const now = performance.now();
+    if (this.lastPollAt !== 0 && now - this.lastPollAt > SLOW_POLL_MS) this.pollInterval = NATIVE_HEAVY_TICKS_PER_POLL;
+    this.lastPollAt = now;
+    this.ticks += this.counter.poll(this.pollInterval);
     if (this.stop) return true;
     if (this.instance.governor.limitHit) this.kill("memory");
-    else if (this.interrupts + this.hostCharges > this.cpuBudgetInterrupts) this.kill("cpu");
+    else if (this.ticks > this.cpuBudgetTicks) this.kill("cpu");
     else if (this.virtualNow() > this.options.limits.wallTimeMs) this.kill("wall");
-    else if (this.interrupts % REAL_CLOCK_CHECK_INTERVAL === 0 && this.realElapsedMs() > this.options.limits.wallTimeMs) this.kill("wall");
+    // Where the clock moves (locally) it also bounds native work the tick count cannot see.
+    else if (now - this.options.startedAt > this.options.limits.wallTimeMs) this.kill("wall");
     return this.stop !== null;
   }
 
   private chargeHostCall(): void {
-    this.hostCharges += HOST_CALL_COST_INTERRUPTS;
+    this.ticks += HOST_CALL_COST_TICKS;
   }
 
   // ---- heap accounting (see engine/heap-governor.ts)
@@ -464,6 +471,7 @@ export class Execution {
   }
 
   private loop(): void {
+    this.ticks += this.counter.prime();
     this.callControl("main");
     this.drainMicrotasks();
     // The event loop starts 1 ms after the program did, as it typically does in Node, so a

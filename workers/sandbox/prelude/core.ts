@@ -443,6 +443,13 @@ lazyGlobal('TextDecoder', () => loadBuiltin('buffer').TextDecoder);
 lazyGlobal('atob', () => loadBuiltin('buffer').atob);
 lazyGlobal('btoa', () => loadBuiltin('buffer').btoa);
 lazyGlobal('structuredClone', () => util().structuredClone);
+// The engine's default sort converts elements to strings inside one native call that never polls
+// for interrupts (seconds for a large array, invisible to the CPU budget); the same comparison as a
+// JS comparator is metered like any other code.
+const ArraySort = Array.prototype.sort;
+const sortKey = (v) => { if (typeof v === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string'); return String(v); };
+const defaultCompare = (a, b) => { const x = sortKey(a); const y = sortKey(b); return x < y ? -1 : x > y ? 1 : 0; };
+define(Array.prototype, 'sort', { sort(compare) { return ReflectApply(ArraySort, this, [compare === undefined ? defaultCompare : compare]); } }.sort);
 Error.stackTraceLimit = 10;
 // QuickJS reports deep recursion as InternalError('stack overflow'); make it catchable as the
 // RangeError Node programs test for.
