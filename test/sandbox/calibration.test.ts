@@ -35,8 +35,8 @@ it("measures interpreter ticks per millisecond", async () => {
     const started = performance.now();
     const result = context.evalCode(code);
     const elapsed = performance.now() - started;
-    result.value?.dispose();
-    result.error?.dispose();
+    if (result.error) result.error.dispose();
+    else result.value.dispose();
     context.dispose();
     runtime.dispose();
     if (pass >= Object.keys(WORKLOADS).length) rates.push([name, interrupts, elapsed, interrupts / Math.max(elapsed, 1)]);

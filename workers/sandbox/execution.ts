@@ -312,11 +312,16 @@ export class Execution {
         const algorithm = this.stringArg(algorithmHandle) ?? "";
         const data = this.bytesArg(dataHandle) ?? new Uint8Array(0);
         const kind = this.stringArg(kindHandle);
-        const hash =
-          kind === "hmac"
-            ? createHmac(algorithm, this.bytesArg(keyHandle) ?? new Uint8Array(0))
-            : createHash(algorithm);
-        const digest = hash.update(data).digest();
+        let digest: Uint8Array;
+        try {
+          const hash =
+            kind === "hmac"
+              ? createHmac(algorithm, this.bytesArg(keyHandle) ?? new Uint8Array(0))
+              : createHash(algorithm);
+          digest = hash.update(data).digest();
+        } catch {
+          throw new Error("Digest method not supported");
+        }
         return ctx.newArrayBuffer(new Uint8Array(digest).buffer);
       }),
       promiseState: this.fn("promiseState", (promiseHandle) => {

@@ -11,34 +11,12 @@ import type { ExecutionRequest, ExecutionResult } from "./types";
 const HARD_MAX_HEAP_BYTES = INITIAL_MEMORY_BYTES + LIMIT_MAXIMA.memoryBytes + 4 * 1024 * 1024;
 
 /**
- * One instance is created ahead of time so a request does not wait for instantiation. It is only
- * used once its creation has finished (a promise begun in one request is never awaited by another).
+ * A fresh instance per run, created inside the request that uses it. (An instance prepared ahead of
+ * time in one request and picked up by the next one leaves promises pending across request
+ * contexts, which workerd does not allow: under the vitest pool the next request hung forever.)
  */
-let spare: { instance: EngineInstance | null } | null = null;
-
-function prepareSpare(): void {
-  const slot: { instance: EngineInstance | null } = { instance: null };
-  spare = slot;
-  createEngineInstance(HARD_MAX_HEAP_BYTES).then(
-    (instance) => {
-      slot.instance = instance;
-    },
-    () => {
-      if (spare === slot) spare = null;
-    },
-  );
-}
-
-async function acquireInstance(): Promise<EngineInstance> {
-  const ready = spare?.instance;
-  if (ready) {
-    spare = null;
-    prepareSpare();
-    return ready;
-  }
-  const instance = await createEngineInstance(HARD_MAX_HEAP_BYTES);
-  if (!spare) prepareSpare();
-  return instance;
+function acquireInstance(): Promise<EngineInstance> {
+  return createEngineInstance(HARD_MAX_HEAP_BYTES);
 }
 
 export function failureResult(status: "internal_error", message: string, startedAt: number): ExecutionResult {
@@ -59,7 +37,15 @@ export function failureResult(status: "internal_error", message: string, started
   };
 }
 
-export async function runProgram(request: ExecutionRequest): Promise<ExecutionResult> {
+export function runProgram(request: ExecutionRequest): Promise<ExecutionResult> {
+  return runProgramWith(request, acquireInstance);
+}
+
+/** runProgram with the instance source injectable (tests use it to force engine faults). */
+export async function runProgramWith(
+  request: ExecutionRequest,
+  getInstance: () => Promise<EngineInstance>,
+): Promise<ExecutionResult> {
   const startedAt = performance.now();
   const startEpochMs = Date.now();
   try {
@@ -70,7 +56,7 @@ export async function runProgram(request: ExecutionRequest): Promise<ExecutionRe
     }
     const program = prepareProgram(language, request.files);
     const limits = clampLimits(request.limits);
-    const instance = await acquireInstance();
+    const instance = await getInstance();
     // From here on everything is synchronous: the VM never yields to other requests.
     const execution = new Execution(instance, {
       program,
