@@ -1,0 +1,118 @@
+// What a program can reach, what it can leave behind, and how engine faults are contained.
+import { describe, expect, it } from "vitest";
+import { LIMIT_DEFAULTS } from "../../workers/sandbox";
+import { createEngineInstance } from "../../workers/sandbox/engine/quickjs-instance";
+import { runProgramWith } from "../../workers/sandbox/run-program";
+import { expectHealthy, run, stdoutOf } from "./helpers";
+
+describe("no host capabilities", () => {
+  it("has no network, no host globals and no bridge left on globalThis", async () => {
+    const out = await stdoutOf(
+      "const names = ['fetch', 'XMLHttpRequest', 'WebSocket', 'Request', 'Response', 'caches', 'navigator', 'WebAssembly', 'scheduler', 'addEventListener', 'host', '__host', 'std', 'os', 'scriptArgs', 'bootstrap'];\nconsole.log(names.filter((n) => typeof globalThis[n] !== 'undefined').join(',') || 'none');\nconsole.log(Object.getOwnPropertyNames(globalThis).filter((n) => /host|bridge|^internal$|^__/i.test(n)).join(',') || 'none');",
+    );
+    expect(out).toBe("none\nnone\n");
+  });
+
+  it("gives Function-constructor and eval escapes only the sandbox's own global", async () => {
+    const out = await stdoutOf(
+      "const g1 = Function('return this')();\nconst g2 = (0, eval)('this');\nconst g3 = (function () { return this })();\nconst g4 = Object.getPrototypeOf(async function () {}).constructor('return globalThis');\nconsole.log(g1 === globalThis, g2 === globalThis, g3 === globalThis, typeof g1.fetch, typeof g2.fetch);\ng4().then((g) => console.log(g === globalThis));",
+    );
+    expect(out).toBe("true true true undefined undefined\ntrue\n");
+  });
+
+  it("does not expose the runtime's bridge through its own functions", async () => {
+    const out = await stdoutOf(
+      "const probes = [\n  () => console.log.caller,\n  () => process.exit.arguments,\n  () => require.caller,\n  () => setTimeout.caller,\n];\nconsole.log(probes.map((p) => { try { const v = p(); return v === null || v === undefined ? 'empty' : typeof v; } catch (e) { return e.constructor.name; } }).join(','));",
+    );
+    expect(out).not.toMatch(/function|object/);
+  });
+
+  it("cannot load host modules in any way", async () => {
+    const out = await stdoutOf(
+      "const attempts = ['child_process', 'node:child_process', 'http', 'net', 'worker_threads', 'vm', 'cloudflare:workers', '/work/main/package.json', '../../etc/passwd'];\nfor (const name of attempts) { try { require(name); console.log('LOADED', name); } catch (e) { console.log(e.code || e.name); } }\nimport('node:child_process').then(() => console.log('LOADED dynamic'), (e) => console.log('dynamic', e.code));",
+    );
+    expect(out).not.toContain("LOADED");
+    expect(out.trim().split("\n")).toHaveLength(10);
+  });
+
+  it("keeps the file system virtual: no host files, writes stay in the run", async () => {
+    const out = await stdoutOf(
+      "const fs = require('fs');\nfor (const p of ['/etc/passwd', '/work/main/package.json', '../package.json']) { try { fs.readFileSync(p); console.log('READ', p); } catch (e) { console.log(e.code); } }\nfs.writeFileSync('/tmp/note.txt', 'kept');\nconsole.log(fs.readFileSync('/tmp/note.txt', 'utf8'), fs.readdirSync('/sandbox').join(','));",
+    );
+    expect(out).toBe("ENOENT\nENOENT\nENOENT\nkept main.js\n");
+    const next = await stdoutOf("console.log(require('fs').existsSync('/tmp/note.txt'))");
+    expect(next).toBe("false\n");
+  });
+});
+
+describe("nothing survives a run", () => {
+  it("does not let one run's globals, prototype patches or module state reach the next", async () => {
+    await stdoutOf(
+      [
+        "globalThis.leak = 'secret';",
+        "Array.prototype.push = function () { return 'hijacked'; };",
+        "Object.prototype.polluted = true;",
+        "Math.random = () => 4;",
+        "JSON.parse = () => 'evil';",
+        "console.log = () => {};",
+        "require('fs').writeFileSync = () => {};",
+        "process.env.TOKEN = 'x';",
+      ].join("\n"),
+    );
+    const out = await stdoutOf(
+      "const a = []; a.push(1);\nconsole.log(typeof globalThis.leak, a.length, ({}).polluted, Math.random() < 1, JSON.parse('[1]')[0], typeof require('fs').writeFileSync, process.env.TOKEN);",
+    );
+    expect(out).toBe("undefined 1 undefined true 1 function undefined\n");
+  });
+
+  it("runs concurrent programs without mixing their output or state", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        run(`globalThis.id = ${i};\nlet s = 0; for (let k = 0; k < 20000; k++) s += k;\nfor (let k = 0; k < 3; k++) console.log(globalThis.id, s);`),
+      ),
+    );
+    results.forEach((result, i) => {
+      expect(result.status).toBe("ok");
+      expect(result.stdout).toBe(`${i} 199990000\n`.repeat(3));
+    });
+  });
+});
+
+describe("engine faults", () => {
+  it("reports an engine that fails to start as internal_error, and the next run is fine", async () => {
+    const result = await runProgramWith(
+      { language: "javascript", files: [{ name: "main.js", content: "console.log(1)" }], stdin: "", args: [], limits: LIMIT_DEFAULTS },
+      () => Promise.reject(new WebAssembly.RuntimeError("instantiation failed")),
+    );
+    expect(result).toMatchObject({ status: "internal_error", exitCode: null });
+    expect(result.message).toContain("instantiation failed");
+    await expectHealthy();
+  });
+
+  it("contains a trap inside the engine mid-run (corrupted engine memory) and recovers", async () => {
+    const result = await runProgramWith(
+      { language: "javascript", files: [{ name: "main.js", content: "let x = 0; for (let i = 0; i < 1e6; i++) x += i; console.log(x)" }], stdin: "", args: [], limits: LIMIT_DEFAULTS },
+      async () => {
+        const instance = await createEngineInstance(128 * 1024 * 1024);
+        const arm = instance.governor.arm.bind(instance.governor);
+        // After the runtime is set up, wipe the engine's static data (its function tables and
+        // globals): the next thing the engine does traps.
+        instance.governor.arm = (cap: number) => {
+          arm(cap);
+          new Uint8Array(instance.governor.memory.buffer).fill(0xff, 1024, 90_000);
+        };
+        return instance;
+      },
+    );
+    expect(result.status).toBe("internal_error");
+    expect(result.message).toMatch(/^Internal sandbox error: /);
+    await expectHealthy();
+  });
+
+  it("contains a host stack overflow inside the engine", async () => {
+    const result = await run("let a = []; for (let i = 0; i < 1e5; i++) a = [a];\nconsole.log('before');\nJSON.stringify(a);");
+    expect(result).toMatchObject({ status: "runtime_error", exitCode: 1, stdout: "before\n" });
+    expect(result.stderr).toContain("RangeError: Maximum call stack size exceeded");
+    await expectHealthy();
+  });
+});
