@@ -9,6 +9,7 @@ import type { EngineInstance } from "./engine/quickjs-instance";
 import { resolveModule, SANDBOX_ROOT, PROVIDED_BUILTINS, dirname } from "./module-resolution";
 import { OutputCapture } from "./output-capture";
 import { BUILTIN_SOURCES } from "./prelude/builtins";
+import { compactSource } from "./prelude/compact";
 import { CORE_PRELUDE } from "./prelude/core";
 import {
   ASYNC_WRAPPER_PREFIX,
@@ -26,6 +27,7 @@ export const NODE_VERSION = "v22.12.0";
 const CHUNK_HEADER_BYTES = 8;
 /** Probe allocation used to find the end of the heap (larger than any free block in a fresh heap). */
 const HEAP_PROBE_BYTES = 1024 * 1024;
+const PRELUDE_SOURCE = compactSource(CORE_PRELUDE);
 /** Virtual time between the main module finishing and the event loop's first turn. */
 const STARTUP_MS = 1;
 /** Largest buffer a single crypto.getRandomValues-style request may ask the host for. */
@@ -421,7 +423,7 @@ export class Execution {
 
   private bootstrap(): boolean {
     const { program, stdin, args, limits } = this.options;
-    const prelude = this.vm(() => this.ctx.evalCode(CORE_PRELUDE, "node:internal/bootstrap"));
+    const prelude = this.vm(() => this.ctx.evalCode(PRELUDE_SOURCE, "node:internal/bootstrap"));
     if (!prelude || prelude.error) {
       const detail = prelude?.error ? JSON.stringify(this.ctx.dump(prelude.error)) : "no result";
       prelude?.error?.dispose();

@@ -53,7 +53,7 @@ function lazyGlobal(name, load) {
     set(value) { define(G, name, value); },
   });
 }
-const util = () => loadBuiltin('util');
+const util = () => loadBuiltin('internal/inspect');
 function exactBuffer(bytes) { return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength); }
 Object.assign(internal, {
   config, halt, writeFd, markNondeterministic, clockRead, virtualNow: hostNow, loadBuiltin,
@@ -442,7 +442,7 @@ lazyGlobal('TextEncoder', () => loadBuiltin('buffer').TextEncoder);
 lazyGlobal('TextDecoder', () => loadBuiltin('buffer').TextDecoder);
 lazyGlobal('atob', () => loadBuiltin('buffer').atob);
 lazyGlobal('btoa', () => loadBuiltin('buffer').btoa);
-lazyGlobal('structuredClone', () => util().structuredClone);
+lazyGlobal('structuredClone', () => loadBuiltin('internal/clone'));
 // The engine's default sort converts elements to strings inside one native call that never polls
 // for interrupts (seconds for a large array, invisible to the CPU budget); the same comparison as a
 // JS comparator is metered like any other code.

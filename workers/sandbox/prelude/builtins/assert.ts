@@ -1,7 +1,7 @@
 // `assert` and `assert/strict`, with Node's message shapes for the common assertions.
 export const ASSERT_BUILTIN = String.raw`(function (module, internal, require) {
 'use strict';
-const { inspect } = require('util');
+const { inspect } = require('internal/inspect');
 const hasOwn = Object.prototype.hasOwnProperty;
 const objectToString = Object.prototype.toString;
 

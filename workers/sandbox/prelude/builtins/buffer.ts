@@ -110,7 +110,7 @@ class Buffer extends Uint8Array {
         if (primitive !== value && (typeof primitive === 'string' || typeof primitive === 'object')) return Buffer.from(primitive, encodingOrOffset, length);
       }
     }
-    throw new TypeError('The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object. Received ' + require('util').describeType(value));
+    throw new TypeError('The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object. Received ' + require('internal/inspect').describeType(value));
   }
   static alloc(size, fill, encoding) { const b = new Buffer(checkSize(size)); if (fill !== undefined && fill !== 0) b.fill(fill, 0, b.length, encoding); return b; }
   static allocUnsafe(size) { return new Buffer(checkSize(size)); }

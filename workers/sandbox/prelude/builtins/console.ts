@@ -1,7 +1,7 @@
 // The less common console methods (the common ones live in ../core.ts).
 export const CONSOLE_BUILTIN = String.raw`(function (module, internal, require) {
 'use strict';
-const util = require('util');
+const util = require('internal/inspect');
 const { emitLine, formatArgs, clockRead } = internal;
 const counts = new Map();
 const timers = new Map();
@@ -10,7 +10,7 @@ module.exports = {
   trace(...args) { emitLine(2, util.formatTrace(args, new Error())); },
   dir(value, options) { emitLine(1, util.inspect(value, Object.assign({ customInspect: false }, options))); },
   dirxml(...args) { emitLine(1, formatArgs(args)); },
-  table(data, columns) { emitLine(1, util.formatTable(data, columns)); },
+  table(data, columns) { emitLine(1, require('internal/table')(data, columns)); },
   assert(condition, ...args) {
     if (condition) return;
     if (args.length > 0 && typeof args[0] === 'string') args[0] = 'Assertion failed: ' + args[0];

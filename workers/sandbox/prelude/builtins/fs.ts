@@ -23,7 +23,7 @@ function pathOf(path) {
   if (typeof path === 'number') return path;
   if (path && typeof path === 'object' && typeof path.href === 'string' && typeof path.pathname === 'string') return path.pathname;
   if (path instanceof Uint8Array) return Buffer().from(path).toString();
-  if (typeof path !== 'string') throw new TypeError('The "path" argument must be of type string or an instance of Buffer or URL. Received ' + require('util').describeType(path));
+  if (typeof path !== 'string') throw new TypeError('The "path" argument must be of type string or an instance of Buffer or URL. Received ' + require('internal/inspect').describeType(path));
   return path;
 }
 function encodingOf(options) {
@@ -48,7 +48,7 @@ function dataToString(data, encoding) {
   if (typeof data === 'string') return data;
   if (data instanceof Uint8Array) return Buffer().from(data.buffer, data.byteOffset, data.byteLength).toString(encoding || 'utf8');
   if (ArrayBuffer.isView(data)) return Buffer().from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-  throw new TypeError('The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ' + require('util').describeType(data));
+  throw new TypeError('The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ' + require('internal/inspect').describeType(data));
 }
 const openFds = new Map();
 let nextFd = 3;

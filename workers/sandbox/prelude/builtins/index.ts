@@ -1,5 +1,6 @@
 // Source of every builtin module, by the name the VM asks for. Each is a function expression
 // `(module, internal, require) => void`, compiled on first use and cached for the rest of the run.
+import { compactSource } from "../compact";
 import { ASSERT_BUILTIN } from "./assert";
 import { BUFFER_BUILTIN } from "./buffer";
 import { CONSOLE_BUILTIN } from "./console";
@@ -16,10 +17,16 @@ import {
   TIMERS_PROMISES_BUILTIN,
 } from "./small";
 import { readlineBuiltin, STDIN_BUILTIN } from "./stdin";
+import { CLONE_BUILTIN } from "./clone";
+import { INSPECT_BUILTIN } from "./inspect";
+import { TABLE_BUILTIN } from "./table";
 import { UTIL_BUILTIN } from "./util";
 
-export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
+const SOURCES: Record<string, string> = {
   util: UTIL_BUILTIN,
+  "internal/inspect": INSPECT_BUILTIN,
+  "internal/table": TABLE_BUILTIN,
+  "internal/clone": CLONE_BUILTIN,
   "util/types": reexport("require('util').types"),
   buffer: BUFFER_BUILTIN,
   fs: FS_BUILTIN,
@@ -42,3 +49,7 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "internal/console": CONSOLE_BUILTIN,
   process: reexport("internal.process"),
 };
+
+export const BUILTIN_SOURCES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SOURCES).map(([name, source]) => [name, compactSource(source)]),
+);

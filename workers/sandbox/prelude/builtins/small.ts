@@ -3,7 +3,7 @@
 
 export const PATH_BUILTIN = String.raw`(function (module, internal, require) {
 'use strict';
-function assertPath(path) { if (typeof path !== 'string') throw new TypeError('The "path" argument must be of type string. Received ' + require('util').describeType(path)); }
+function assertPath(path) { if (typeof path !== 'string') throw new TypeError('The "path" argument must be of type string. Received ' + require('internal/inspect').describeType(path)); }
 function normalizeString(path, allowAboveRoot) {
   let res = ''; let lastSegmentLength = 0; let lastSlash = -1; let dots = 0; let code;
   for (let i = 0; i <= path.length; ++i) {
