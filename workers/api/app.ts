@@ -7,6 +7,7 @@ import { requestContext } from "./middleware/request-context";
 import { methodNotAllowed } from "./method-not-allowed";
 import { buildOpenApiDocument } from "./openapi";
 import { adminRoutes } from "./routes/admin";
+import { cacheRoutes } from "./routes/cache";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
 import { pistonRoutes } from "./routes/piston";
@@ -39,6 +40,7 @@ export function createApp() {
   app.route("/v1/runtimes", runtimeRoutes());
   app.route("/v1/health", healthRoutes());
   app.route("/v1/admin", adminRoutes());
+  app.route("/v1/cache", cacheRoutes());
 
   app.get("/openapi.json", (c) =>
     c.json(buildOpenApiDocument(c.get("config").limitMaxima, new URL(c.req.url).origin)),
@@ -49,7 +51,15 @@ export function createApp() {
     c.json({
       service: "edgebox",
       docs: "/openapi.json",
-      endpoints: ["POST /v1/executions", "GET /v1/runtimes", "GET /v1/health", "POST /api/v2/execute", "GET /api/v2/runtimes"],
+      endpoints: [
+        "POST /v1/executions",
+        "GET /v1/runtimes",
+        "GET /v1/health",
+        "POST /v1/cache/invalidate",
+        "GET /v1/cache/stats",
+        "POST /api/v2/execute",
+        "GET /api/v2/runtimes",
+      ],
     }),
   );
 

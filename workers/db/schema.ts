@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // D1 schema. `npm run db:generate` turns changes here into SQL under migrations/, which wrangler
 // (`npm start`, `npm run deploy`) and the test setup apply. Every table is described in
@@ -11,6 +11,10 @@ export const tenants = sqliteTable("tenants", {
   name: text("name").notNull(),
   /** A disabled tenant's keys still authenticate but every request gets 403. */
   disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  /** Result cache: share entries with every other opted-in tenant (namespace "shared"). */
+  cacheShared: integer("cache_shared", { mode: "boolean" }).notNull().default(false),
+  /** Result cache: serve an expired entry for this long while it is re-executed in the background. */
+  cacheSwrSeconds: integer("cache_swr_seconds").notNull().default(0),
   createdAt: integer("created_at", { mode: "timestamp_ms" })
     .notNull()
     .default(sql`(unixepoch() * 1000)`),
@@ -36,6 +40,92 @@ export const apiKeys = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
   },
   (table) => [index("api_keys_tenant_idx").on(table.tenantId)],
+);
+
+// ---- Result cache (workers/cache, docs/cache.md)
+
+/**
+ * L3 of the result cache and the authoritative copy of each entry. `lookup_key` already folds in
+ * the generations of every tag the entry depends on, so an invalidated entry is never looked up
+ * again; the cron deletes rows once they have expired. `request` is the canonical request, kept
+ * so the warming cron can re-execute the program after an invalidation.
+ */
+export const cacheEntries = sqliteTable(
+  "cache_entries",
+  {
+    lookupKey: text("lookup_key").primaryKey(),
+    namespace: text("namespace").notNull(),
+    programKey: text("program_key").notNull(),
+    /** JSON array of the tags the entry depends on. */
+    tags: text("tags").notNull(),
+    /** JSON of the ExecutionResult. */
+    result: text("result").notNull(),
+    /** JSON of the canonical request (files, stdin, args, limits, runtime, user tags). */
+    request: text("request").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Fresh until then (ms); served stale after it only within a tenant's stale-while-revalidate window. */
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (table) => [
+    index("cache_entries_program_idx").on(table.namespace, table.programKey),
+    index("cache_entries_expires_idx").on(table.expiresAt),
+  ],
+);
+
+/**
+ * Invalidation generations. Bumping a tag's generation changes the lookup key of every entry that
+ * depends on it. `scope` is a cache namespace (a tenant id or "shared") or "*" for global tags
+ * (runtime@version). Generations only grow (they are bump timestamps), so a pruned row never
+ * makes an old key reachable again.
+ */
+export const cacheGenerations = sqliteTable(
+  "cache_generations",
+  {
+    scope: text("scope").notNull(),
+    tag: text("tag").notNull(),
+    generation: integer("generation").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.scope, table.tag] })],
+);
+
+/** Cache counters per tenant and UTC day, flushed from isolate memory in batches (never per request). */
+export const cacheStats = sqliteTable(
+  "cache_stats",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** UTC day, YYYY-MM-DD. */
+    day: text("day").notNull(),
+    /** e.g. "lookup", "hit:l1", "miss", "bypass:nondeterministic", "bytes:served". */
+    metric: text("metric").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.day, table.metric] })],
+);
+
+/**
+ * Hit counts per program, for the warming cron's "hottest N". Counted in fixed windows: the hits
+ * of the current window and of the one before, so a program that was hot last week does not stay
+ * "hot" forever.
+ */
+export const cacheHits = sqliteTable(
+  "cache_hits",
+  {
+    namespace: text("namespace").notNull(),
+    programKey: text("program_key").notNull(),
+    /** Start (ms) of the window `window_hits` counts. */
+    windowStart: integer("window_start").notNull(),
+    windowHits: integer("window_hits").notNull(),
+    /** Hits of the window before `window_start`. */
+    previousHits: integer("previous_hits").notNull().default(0),
+    totalHits: integer("total_hits").notNull(),
+    lastHitAt: integer("last_hit_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.namespace, table.programKey] }),
+    index("cache_hits_window_idx").on(table.windowStart),
+  ],
 );
 
 export type Tenant = typeof tenants.$inferSelect;

@@ -1,5 +1,8 @@
+import { resultCacheFor, type CacheEnv, type CachedRun, type CacheMode, type StoredRequest } from "../cache";
+import type { LogFields, LogLevel } from "../observability/logger";
 import { resolveBuiltinLanguage, runProgram } from "../sandbox";
 import type { ExecutionLimits, ExecutionResult, RuntimeInfo, SourceFile } from "../sandbox/types";
+import { findRuntime } from "./runtime-catalog";
 
 export interface ProgramToRun {
   runtime: RuntimeInfo;
@@ -25,6 +28,53 @@ export async function executeProgram(program: ProgramToRun): Promise<ExecutionRe
     limits: program.limits,
   });
 }
+
+export interface CacheContext {
+  env: CacheEnv;
+  tenantId: string;
+  mode: CacheMode;
+  /** User tags the result depends on (validated by the route). */
+  tags: readonly string[];
+  waitUntil: (promise: Promise<unknown>) => void;
+  log?: (level: LogLevel, message: string, fields?: LogFields) => void;
+}
+
+/** executeProgram behind the result cache (docs/cache.md): what both execution APIs call. */
+export function executeProgramCached(program: ProgramToRun, context: CacheContext): Promise<CachedRun> {
+  const cache = resultCacheFor(context.env, context.waitUntil, context.log ? { log: context.log } : {});
+  return cache.run(
+    {
+      tenantId: context.tenantId,
+      program: {
+        language: program.runtime.language,
+        version: program.runtime.version,
+        files: program.files,
+        stdin: program.stdin,
+        args: program.args,
+        limits: program.limits,
+      },
+      userTags: context.tags,
+      mode: context.mode,
+    },
+    () => executeProgram(program),
+  );
+}
+
+/** The runtime a stored cache request was made with, if it still exists (exact version). */
+function storedRuntime(request: StoredRequest): RuntimeInfo | undefined {
+  const runtime = findRuntime(request.language, request.version);
+  return runtime && runtime.language === request.language && runtime.version === request.version ? runtime : undefined;
+}
+
+/** What the cache's warming cron needs to run a stored request again. */
+export const storedRequestExecutor = {
+  runtimeAvailable: (request: StoredRequest) => storedRuntime(request) !== undefined,
+  execute(request: StoredRequest): Promise<ExecutionResult> {
+    const runtime = storedRuntime(request);
+    if (!runtime) return Promise.reject(new Error(`runtime ${request.language}@${request.version} no longer exists`));
+    return executeProgram({ runtime, files: request.files, stdin: request.stdin, args: request.args, limits: request.limits });
+  },
+};
 
 /** Where this Worker invocation is running: the Cloudflare colo, or "local" under wrangler dev/tests. */
 export function currentRegion(request: Request): string {

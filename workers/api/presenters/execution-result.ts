@@ -1,3 +1,4 @@
+import { cacheBody, type CacheReport } from "../../cache";
 import type { ExecutionLimits, ExecutionResult, RuntimeInfo } from "../../sandbox/types";
 
 export interface ExecutionContextInfo {
@@ -5,6 +6,7 @@ export interface ExecutionContextInfo {
   runtime: RuntimeInfo;
   limits: ExecutionLimits;
   region: string;
+  cache: CacheReport;
 }
 
 const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -35,5 +37,6 @@ export function toExecutionResponse(result: ExecutionResult, info: ExecutionCont
     ...(result.compile ? { compile: { ok: result.compile.ok, stderr: result.compile.stderr } } : {}),
     runtime: { language: info.runtime.language, version: info.runtime.version, engine: info.runtime.runtime },
     region: info.region,
+    cache: cacheBody(info.cache),
   };
 }

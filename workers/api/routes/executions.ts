@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { decodeContent } from "../../execution/decode-content";
-import { currentRegion, executeProgram } from "../../execution/execute-program";
+import { backgroundTasks, cacheModeFromHeaders, X_CACHE } from "../../cache";
+import { currentRegion, executeProgramCached } from "../../execution/execute-program";
 import { findRuntime } from "../../execution/runtime-catalog";
 import type { ExecutionLimits, SourceFile } from "../../sandbox/types";
 import type { AppEnv } from "../app-env";
@@ -60,10 +61,21 @@ export function executionRoutes() {
       ...(body.limits.memoryBytes ? { memoryBytes: body.limits.memoryBytes } : {}),
       ...(outputCap ? { maxStdoutBytes: outputCap, maxStderrBytes: outputCap } : {}),
     };
-    const result = await executeProgram({ runtime, files, stdin: body.stdin, args: body.args, limits });
+    const { result, cache } = await executeProgramCached(
+      { runtime, files, stdin: body.stdin, args: body.args, limits },
+      {
+        env: c.env,
+        tenantId: c.get("tenant").id,
+        mode: cacheModeFromHeaders(c.req.raw.headers) === "bypass" ? "bypass" : body.cache.mode,
+        tags: body.cache.tags,
+        waitUntil: backgroundTasks(() => c.executionCtx),
+        log: (level, message, fields) => c.get("logger").log(level, message, fields),
+      },
+    );
     const region = currentRegion(c.req.raw);
     c.header("X-Edgebox-Region", region);
-    return c.json(toExecutionResponse(result, { id: crypto.randomUUID(), runtime, limits, region }));
+    c.header(X_CACHE, cache.status);
+    return c.json(toExecutionResponse(result, { id: crypto.randomUUID(), runtime, limits, region, cache }));
   });
   app.all("/", methodNotAllowed("POST"));
 

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { decodeContent, pistonEncoding } from "../../execution/decode-content";
-import { currentRegion, executeProgram } from "../../execution/execute-program";
+import { backgroundTasks, cacheModeFromHeaders, X_CACHE } from "../../cache";
+import { currentRegion, executeProgramCached } from "../../execution/execute-program";
 import { findRuntime, listRuntimes } from "../../execution/runtime-catalog";
 import type { SourceFile } from "../../sandbox/types";
 import type { AppEnv } from "../app-env";
@@ -75,14 +76,20 @@ export function pistonRoutes() {
       ...(request.run_cpu_time ? { cpuTimeMs: request.run_cpu_time } : {}),
       ...(request.run_memory_limit ? { memoryBytes: request.run_memory_limit } : {}),
     };
-    const result = await executeProgram({
-      runtime,
-      files: ordered,
-      stdin: request.stdin ?? "",
-      args: request.args ?? [],
-      limits,
-    });
+    // Piston's body has no cache field: clients control the cache with Cache-Control only.
+    const { result, cache } = await executeProgramCached(
+      { runtime, files: ordered, stdin: request.stdin ?? "", args: request.args ?? [], limits },
+      {
+        env: c.env,
+        tenantId: c.get("tenant").id,
+        mode: cacheModeFromHeaders(c.req.raw.headers),
+        tags: [],
+        waitUntil: backgroundTasks(() => c.executionCtx),
+        log: (level, message, fields) => c.get("logger").log(level, message, fields),
+      },
+    );
     c.header("X-Edgebox-Region", currentRegion(c.req.raw));
+    c.header(X_CACHE, cache.status);
     return c.json(toPistonResponse(runtime.language, runtime.version, result));
   });
   app.all("/execute", methodNotAllowed("POST"));

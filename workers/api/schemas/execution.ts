@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_USER_TAGS, userTagProblem } from "../../cache/tags";
 import { isSafeRelativePath } from "../../execution/file-names";
 import type { ExecutionLimits } from "../../sandbox/types";
 
@@ -18,6 +19,42 @@ export const sourceFileSchema = z.object({
   content: z.string({ error: "is required as a string" }),
   encoding: z.enum(["utf8", "base64", "hex"], { error: "must be one of utf8, base64, hex" }).default("utf8"),
 });
+
+const cacheModeSchema = z.enum(["default", "bypass"], { error: "must be default or bypass" });
+
+const userTagSchema = z.string({ error: "must be a string" }).superRefine((tag, ctx) => {
+  const problem = userTagProblem(tag);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/**
+ * Result-cache control (docs/cache.md): `"bypass"` runs without the cache; `tags` name what the
+ * result depends on, so `POST /v1/cache/invalidate {tags}` can drop it.
+ */
+export const cacheRequestSchema = z
+  .preprocess(
+    // The shorthand: `"bypass"` is `{mode: "bypass"}`.
+    (value) => (value === "default" || value === "bypass" ? { mode: value } : value),
+    z
+      .object(
+        {
+          mode: cacheModeSchema.default("default"),
+          tags: z
+            .array(userTagSchema, { error: "must be an array of strings" })
+            .max(MAX_USER_TAGS, `must contain at most ${MAX_USER_TAGS} tags`)
+            .default([]),
+        },
+        {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `has unknown field(s): ${issue.keys.join(", ")}; known are mode, tags`
+              : 'must be "default", "bypass" or an object {mode?, tags?}',
+        },
+      )
+      .strict(),
+  )
+  .optional()
+  .transform((value) => value ?? { mode: "default" as const, tags: [] as string[] });
 
 function limit(max: number, unit: string) {
   return z
@@ -55,6 +92,7 @@ export function executionRequestSchema(maxima: ExecutionLimits) {
         })
         .strict()
         .default({}),
+      cache: cacheRequestSchema,
     })
     .superRefine((body, ctx) => {
       if ((body.code === undefined) === (body.files === undefined)) {
@@ -101,6 +139,14 @@ export const executionResponseSchema = z.object({
   compile: z.object({ ok: z.boolean(), stderr: z.string() }).optional(),
   runtime: z.object({ language: z.string(), version: z.string(), engine: z.string() }),
   region: z.string().describe("where it ran: the Cloudflare colo, or `local`"),
+  cache: z
+    .object({
+      status: z.enum(["HIT-L1", "HIT-L2", "HIT-L3", "MISS", "BYPASS"]).describe("also in the X-Cache header"),
+      reason: z.string().optional().describe("why it was bypassed, or `coalesced` when it waited for an identical run"),
+      key: z.string().optional().describe("program key, for POST /v1/cache/invalidate {keys}"),
+      stale: z.literal(true).optional().describe("served past its expiry (stale-while-revalidate)"),
+    })
+    .describe("how the result cache answered; timings and memory of a hit are those of the run that produced it"),
 });
 
 export const runtimeSchema = z.object({
