@@ -1,6 +1,7 @@
 // What a program can reach, what it can leave behind, and how engine faults are contained.
 import { describe, expect, it } from "vitest";
 import { LIMIT_DEFAULTS } from "../../workers/sandbox";
+import { MemoryPool } from "../../workers/sandbox/engine/memory-pool";
 import { createEngineInstance } from "../../workers/sandbox/engine/quickjs-instance";
 import { runProgramWith } from "../../workers/sandbox/run-program";
 import { expectHealthy, run, stdoutOf } from "./helpers";
@@ -75,6 +76,49 @@ describe("nothing survives a run", () => {
       expect(result.status).toBe("ok");
       expect(result.stdout).toBe(`${i} 199990000\n`.repeat(3));
     });
+  });
+});
+
+describe("recycled memories", () => {
+  const HARD_MAX = 96 * 1024 * 1024;
+  const request = (content: string, stdin = "", memoryBytes = LIMIT_DEFAULTS.memoryBytes) => ({
+    language: "javascript",
+    files: [{ name: "main.js", content }],
+    stdin,
+    args: [],
+    limits: { ...LIMIT_DEFAULTS, memoryBytes },
+  });
+
+  it("come back all zeros, with no trace of the previous program's data", async () => {
+    const pool = new MemoryPool(1, HARD_MAX);
+    const secret = "SECRET-" + "x".repeat(40);
+    const result = await runProgramWith(
+      request("const kept = readline() + '!'.repeat(3); const a = new Array(1e5).fill(kept); console.log(a.length)", secret),
+      () => createEngineInstance(HARD_MAX, pool.take()),
+      (instance, execution) => pool.release(instance.governor.memory, execution.untouchedRange),
+    );
+    expect(result).toMatchObject({ status: "ok", stdout: "100000\n" });
+    const memory = pool.take();
+    expect(memory).toBeDefined();
+    const bytes = new Uint8Array(memory!.buffer);
+    let nonZero = 0;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) nonZero++;
+    expect(nonZero).toBe(0);
+  });
+
+  it("run the next program exactly like a fresh one, limits included", async () => {
+    const pool = new MemoryPool(1, HARD_MAX);
+    const viaPool = (content: string, memoryBytes?: number) =>
+      runProgramWith(request(content, "", memoryBytes), () => createEngineInstance(HARD_MAX, pool.take()), (instance, execution) =>
+        pool.release(instance.governor.memory, execution.untouchedRange),
+      );
+    // Grow the memory to ~22 MiB, then reuse it with a 16 MiB limit: the budget must still hold.
+    expect((await viaPool("const a = new Uint8Array(6 * 1024 * 1024).fill(1); console.log(a[5])")).stdout).toBe("1\n");
+    expect(pool.size).toBe(1);
+    const overLimit = await viaPool("const a = new Uint8Array(20 * 1024 * 1024).fill(1); console.log(a[5])", 16 * 1024 * 1024);
+    expect(overLimit.status).toBe("memory_limit_exceeded");
+    const fine = await viaPool("const a = new Uint8Array(10 * 1024 * 1024).fill(2); console.log(a[5], globalThis.leak)", 16 * 1024 * 1024);
+    expect(fine).toMatchObject({ status: "ok", stdout: "2 undefined\n" });
   });
 });
 

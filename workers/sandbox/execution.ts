@@ -25,6 +25,8 @@ import type { CompileResult, ExecutionLimits, ExecutionResult } from "./types";
 export const NODE_VERSION = "v22.12.0";
 /** Size of a dlmalloc chunk header: a pointer from malloc minus this is where its chunk starts. */
 const CHUNK_HEADER_BYTES = 8;
+/** Bytes dlmalloc may write just past its top chunk (fencepost; measured 40 at +4). */
+const TOP_TRAILER_BYTES = 64;
 /** Probe allocation used to find the end of the heap (larger than any free block in a fresh heap). */
 const HEAP_PROBE_BYTES = 1024 * 1024;
 const PRELUDE_SOURCE = compactSource(CORE_PRELUDE);
@@ -69,6 +71,7 @@ export class Execution {
   private heapStart = 0;
   private setupBytes = 0;
   private balloonEnd = INITIAL_MEMORY_BYTES;
+  private balloonPayload: { start: number; end: number } | null = null;
   private readonly compiled = new Map<string, QuickJSHandle>();
   private readonly fileSet: Set<string>;
   private control: { main: QuickJSHandle; tick: QuickJSHandle; finish: QuickJSHandle } | null = null;
@@ -137,15 +140,39 @@ export class Execution {
     return pointer - CHUNK_HEADER_BYTES;
   }
 
-  /** After setup: fill the rest of the initial memory with an untouched block and arm the budget. */
+  /** After setup: fill the rest of the memory with an untouched block and arm the budget. */
   private armHeapBudget(): void {
     const heapEnd = this.probeHeapEnd();
     this.setupBytes = Math.max(0, heapEnd - this.heapStart);
-    let balloon = INITIAL_MEMORY_BYTES - heapEnd - BALLOON_MARGIN_BYTES - CHUNK_HEADER_BYTES;
-    if (balloon > 0 && this.instance.malloc(balloon) === 0) balloon = 0;
+    // Setup freed temporary blocks (parser buffers, the config text with stdin...) back into the
+    // allocator's top chunk; the balloon will be carved from that chunk. Clear it first, so the
+    // balloon's payload is all zeros and a recycled memory needs no zeroing there.
+    const cleared = this.clearTopChunk(heapEnd);
+    let balloon = this.instance.governor.byteLength - heapEnd - BALLOON_MARGIN_BYTES - CHUNK_HEADER_BYTES;
+    const payload = balloon > 0 ? this.instance.malloc(balloon) : 0;
+    if (payload === 0) balloon = 0;
+    else if (cleared) this.balloonPayload = { start: payload, end: payload + balloon };
     this.balloonEnd = heapEnd + Math.max(0, balloon) + CHUNK_HEADER_BYTES;
     const programBudget = this.options.limits.memoryBytes - this.setupBytes;
     this.instance.governor.arm(this.balloonEnd + Math.max(0, programBudget));
+  }
+
+  /**
+   * Zeroes the free space of dlmalloc's top chunk, which starts at `chunk` (the heap end): its header
+   * is two 32-bit words (previous footer, size|flags) and it extends to the current program break,
+   * followed by a small trailer.
+   * Returns false, touching nothing, if the header does not look like one.
+   */
+  private clearTopChunk(chunk: number): boolean {
+    const memory = this.instance.governor.memory;
+    if (chunk <= 0 || chunk % 8 !== 0 || chunk + CHUNK_HEADER_BYTES > memory.buffer.byteLength) return false;
+    const size = new Uint32Array(memory.buffer, chunk + 4, 1)[0] & ~7;
+    const end = chunk + size;
+    if (size < CHUNK_HEADER_BYTES || end > memory.buffer.byteLength) return false;
+    // dlmalloc keeps a small trailer (segment fencepost, TOP_FOOT_SIZE) just past the top chunk.
+    const clearEnd = Math.min(end + TOP_TRAILER_BYTES, memory.buffer.byteLength);
+    new Uint8Array(memory.buffer, chunk + CHUNK_HEADER_BYTES, clearEnd - chunk - CHUNK_HEADER_BYTES).fill(0);
+    return true;
   }
 
   /** Heap used by this run: runtime setup plus whatever the program made the heap grow by. */
@@ -585,9 +612,14 @@ export class Execution {
     };
   }
 
-  /** True if the engine may be in a broken state (it is discarded either way). */
+  /** True if the engine may be in a broken state: its memory must not be reused. */
   get engineFaulted(): boolean {
     return this.faulted || this.instance.aborted;
+  }
+
+  /** The part of the memory this run never wrote (the balloon's payload), for recycling. */
+  get untouchedRange(): { start: number; end: number } | null {
+    return this.balloonPayload;
   }
 }
 

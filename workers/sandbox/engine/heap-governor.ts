@@ -45,7 +45,10 @@ export class HeapGovernor implements HeapGovernorState {
     const nativeGrow = WebAssembly.Memory.prototype.grow;
     // Emscripten calls `memory.grow(pages)` with its geometric over-growth; we trim that to what was
     // asked plus one step, and to the cap, but never below what was asked.
+    // Configurable: a recycled memory gets the next instance's governor (memory-pool.ts).
     Object.defineProperty(memory, "grow", {
+      configurable: true,
+      writable: true,
       value(deltaPages: number): number {
         const currentPages = memory.buffer.byteLength / WASM_PAGE_BYTES;
         const neededPages = Math.ceil(governor.pendingBytes / WASM_PAGE_BYTES);

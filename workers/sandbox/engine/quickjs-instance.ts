@@ -34,11 +34,12 @@ interface EmscriptenInternals {
 
 /**
  * Creates a fresh instance whose heap may never exceed `hardMaxHeapBytes` of linear memory (a
- * backstop; the per-run budget is armed later through `governor.arm`).
+ * backstop; the per-run budget is armed later through `governor.arm`). `recycled` is an all-zero
+ * memory from the pool (memory-pool.ts), created earlier with the same maximum.
  */
-export async function createEngineInstance(hardMaxHeapBytes: number): Promise<EngineInstance> {
+export async function createEngineInstance(hardMaxHeapBytes: number, recycled?: WebAssembly.Memory): Promise<EngineInstance> {
   const maximumPages = Math.ceil(Math.max(hardMaxHeapBytes, INITIAL_MEMORY_BYTES) / WASM_PAGE_BYTES);
-  const memory = new WebAssembly.Memory({ initial: INITIAL_MEMORY_BYTES / WASM_PAGE_BYTES, maximum: maximumPages });
+  const memory = recycled ?? new WebAssembly.Memory({ initial: INITIAL_MEMORY_BYTES / WASM_PAGE_BYTES, maximum: maximumPages });
   const governor = new HeapGovernor(memory, maximumPages * WASM_PAGE_BYTES);
   let aborted = false;
   let failInstantiation: (error: unknown) => void = () => {};
