@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { PistonStage } from "../../workers/api/presenters/piston-result";
 import { call, postJson } from "../helpers/http";
 
-interface PistonStage {
-  stdout: string;
-  stderr: string;
-  output: string;
-  code: number | null;
-  signal: string | null;
-  message: string | null;
-  status: string | null;
-  cpu_time: number;
-  wall_time: number;
-  memory: number;
-}
 interface PistonResult {
   language: string;
   version: string;
