@@ -46,8 +46,6 @@ export interface ExecutionOptions {
   startEpochMs: number;
   /** performance.now() when the request started (includes instance creation in wallTimeMs). */
   startedAt: number;
-  /** Host time already spent in the compile stage before the VM existed (TypeScript transforms). */
-  compileWallMs: number;
   quickjsVersion: string;
 }
 
@@ -546,7 +544,7 @@ export class Execution {
           compile = {
             ok: diagnostics === null,
             stderr: diagnostics ?? "",
-            wallTimeMs: this.options.compileWallMs + (performance.now() - started),
+            wallTimeMs: performance.now() - started,
           };
           if (diagnostics !== null) return this.compileErrorResult(compile);
         }

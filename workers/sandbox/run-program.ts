@@ -79,7 +79,6 @@ export async function runProgramWith(
       limits,
       startEpochMs,
       startedAt,
-      compileWallMs: 0,
       quickjsVersion: QUICKJS_VERSION,
     });
     const result = execution.run();
