@@ -30,7 +30,7 @@ describe("no host capabilities", () => {
 
   it("cannot load host modules in any way", async () => {
     const out = await stdoutOf(
-      "const attempts = ['child_process', 'node:child_process', 'http', 'net', 'worker_threads', 'vm', 'cloudflare:workers', '/work/main/package.json', '../../etc/passwd'];\nfor (const name of attempts) { try { require(name); console.log('LOADED', name); } catch (e) { console.log(e.code || e.name); } }\nimport('node:child_process').then(() => console.log('LOADED dynamic'), (e) => console.log('dynamic', e.code));",
+      "const attempts = ['child_process', 'node:child_process', 'http', 'net', 'worker_threads', 'vm', 'cloudflare:workers', '/srv/app/package.json', '../../etc/passwd'];\nfor (const name of attempts) { try { require(name); console.log('LOADED', name); } catch (e) { console.log(e.code || e.name); } }\nimport('node:child_process').then(() => console.log('LOADED dynamic'), (e) => console.log('dynamic', e.code));",
     );
     expect(out).not.toContain("LOADED");
     expect(out.trim().split("\n")).toHaveLength(10);
@@ -38,7 +38,7 @@ describe("no host capabilities", () => {
 
   it("keeps the file system virtual: no host files, writes stay in the run", async () => {
     const out = await stdoutOf(
-      "const fs = require('fs');\nfor (const p of ['/etc/passwd', '/work/main/package.json', '../package.json']) { try { fs.readFileSync(p); console.log('READ', p); } catch (e) { console.log(e.code); } }\nfs.writeFileSync('/tmp/note.txt', 'kept');\nconsole.log(fs.readFileSync('/tmp/note.txt', 'utf8'), fs.readdirSync('/sandbox').join(','));",
+      "const fs = require('fs');\nfor (const p of ['/etc/passwd', '/srv/app/package.json', '../package.json']) { try { fs.readFileSync(p); console.log('READ', p); } catch (e) { console.log(e.code); } }\nfs.writeFileSync('/tmp/note.txt', 'kept');\nconsole.log(fs.readFileSync('/tmp/note.txt', 'utf8'), fs.readdirSync('/sandbox').join(','));",
     );
     expect(out).toBe("ENOENT\nENOENT\nENOENT\nkept main.js\n");
     const next = await stdoutOf("console.log(require('fs').existsSync('/tmp/note.txt'))");
