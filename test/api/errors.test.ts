@@ -1,3 +1,4 @@
+import { clearKeyCache } from "../../workers/api/middleware/authenticate";
 import { env } from "../helpers/bindings";
 import { describe, expect, it } from "vitest";
 import { call, callWithVars, postJson } from "../helpers/http";
@@ -95,6 +96,7 @@ describe("the error envelope", () => {
   });
 
   it("500 hides internals but keeps the request id", async () => {
+    clearKeyCache();
     await env.DB.exec("DROP TABLE api_keys");
     const response = await callWithVars({ ENVIRONMENT: "production" }, "/v1/executions", {
       method: "POST",
