@@ -146,10 +146,14 @@ export async function l3Has(lookupKey: string): Promise<boolean> {
   return row !== null;
 }
 
-export async function deleteFromLevels(lookupKey: string, levels: Array<"l1" | "l2" | "l3">): Promise<void> {
+/** Deletes an entry from levels; for L1 also from the memory of the given isolates. */
+export async function deleteFromLevels(lookupKey: string, levels: Array<"l1" | "l2" | "l3">, isolates: CacheMemory[] = []): Promise<void> {
   const { CacheApiLevel } = await import("../../workers/cache/levels/l1-cache-api");
   const { KV_RESULT_PREFIX } = await import("../../workers/cache/levels/l2-kv");
-  if (levels.includes("l1")) await caches.default.delete(CacheApiLevel.BASE_URL + lookupKey);
+  if (levels.includes("l1")) {
+    await caches.default.delete(CacheApiLevel.BASE_URL + lookupKey);
+    for (const memory of isolates) memory.l1Memory.delete(lookupKey);
+  }
   if (levels.includes("l2")) await env.RESULT_CACHE.delete(KV_RESULT_PREFIX + lookupKey);
   if (levels.includes("l3")) await env.DB.prepare("DELETE FROM cache_entries WHERE lookup_key = ?1").bind(lookupKey).run();
 }

@@ -20,10 +20,33 @@ describe("read path", () => {
     await one.settle();
     const key = first.cache.lookupKey!;
     expect([await l1Has(key), await l2Has(key), await l3Has(key)]).toEqual([true, true, true]);
+    expect(one.memory.l1Memory.size).toBe(1);
 
     const second = await one.cache().run(request, executor.execute);
     expect(second.cache).toMatchObject({ status: "HIT-L1", key: first.cache.key });
     expect(second.result).toEqual(first.result);
+    expect(executor.runs).toBe(1);
+  });
+
+  it("answers L1 from isolate memory first, and from the colo's Cache API in another isolate", async () => {
+    const one = isolate();
+    const executor = countingExecutor(() => okResult("two tiers\n"));
+    const request = uniqueRequest("acme");
+    const key = (await one.cache().run(request, executor.execute)).cache.lookupKey!;
+    await one.settle();
+    // Gone from the Cache API, still in this isolate's memory.
+    await caches.default.delete(CacheApiLevel.BASE_URL + key);
+    expect((await one.cache().run(request, executor.execute)).cache.status).toBe("HIT-L1");
+    // Another isolate has neither: KV answers, and the hit is promoted into the Cache API and its memory.
+    const other = isolate();
+    expect((await other.cache().run(request, executor.execute)).cache.status).toBe("HIT-L2");
+    await other.settle();
+    expect(await l1Has(key)).toBe(true);
+    expect(other.memory.l1Memory.size).toBe(1);
+    // A third isolate finds it in the colo's Cache API, and keeps it in memory from then on.
+    const third = isolate();
+    expect((await third.cache().run(request, executor.execute)).cache.status).toBe("HIT-L1");
+    expect(third.memory.l1Memory.size).toBe(1);
     expect(executor.runs).toBe(1);
   });
 
@@ -34,7 +57,7 @@ describe("read path", () => {
     const key = (await one.cache().run(request, executor.execute)).cache.lookupKey!;
     await one.settle();
 
-    await deleteFromLevels(key, ["l1"]);
+    await deleteFromLevels(key, ["l1"], [one.memory]);
     expect((await one.cache().run(request, executor.execute)).cache.status).toBe("HIT-L2");
     await one.settle();
     expect(await l1Has(key)).toBe(true);
@@ -58,7 +81,7 @@ describe("read path", () => {
     const request = uniqueRequest("acme");
     const key = (await one.cache().run(request, executor.execute)).cache.lookupKey!;
     await one.settle();
-    await deleteFromLevels(key, ["l1", "l2", "l3"]);
+    await deleteFromLevels(key, ["l1", "l2", "l3"], [one.memory]);
     const again = await one.cache().run(request, executor.execute);
     expect(again.cache.status).toBe("MISS");
     expect(again.result.stdout).toBe("run 2\n");

@@ -76,6 +76,7 @@ describe("stats summary", () => {
     const summary = summarizeStats({
       lookup: 100,
       "hit:l1": 50,
+      "hit:l1-memory": 30,
       "hit:l2": 20,
       "hit:l3": 10,
       miss: 15,
@@ -87,7 +88,7 @@ describe("stats summary", () => {
       "write:l3": 15,
       "bytes:served": 1234,
     });
-    expect(summary.hits).toEqual({ total: 80, l1: 50, l2: 20, l3: 10 });
+    expect(summary.hits).toEqual({ total: 80, l1: 50, l1FromMemory: 30, l2: 20, l3: 10 });
     expect(summary.misses).toEqual({ l1: 50, l2: 30, l3: 20 });
     expect(summary.hitRatio).toBeCloseTo(0.8);
     expect(summary.levelRatio).toEqual({ l1: 0.5, l2: 0.2, l3: 0.1 });

@@ -34,9 +34,12 @@ export function resultCacheFor(
   waitUntil: (promise: Promise<unknown>) => void,
   extra: Partial<Pick<ResultCacheOptions, "memory" | "now" | "log" | "store">> & { l1?: CacheApiLevel | null } = {},
 ): ResultCache {
+  const memory = extra.memory ?? isolateCacheMemory();
   return new ResultCache({
-    memory: extra.memory ?? isolateCacheMemory(),
+    memory,
     levels: {
+      // `l1: null` turns off both parts of L1 (isolate memory and the Cache API), e.g. for the cron.
+      memory: extra.l1 === null ? null : memory.l1Memory,
       l1: extra.l1 === undefined ? CacheApiLevel.fromRuntime() : extra.l1,
       l2: env.RESULT_CACHE ? new KvLevel(env.RESULT_CACHE) : null,
       l3: new D1Level(env.DB),

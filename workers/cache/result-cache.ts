@@ -5,6 +5,7 @@ import { serializeEntry, utf8Bytes, type CacheEntry, type StoredRequest } from "
 import { GenerationCache, type CacheView } from "./generation-cache";
 import { D1GenerationStore, type BumpedTag, type GenerationStore } from "./generation-store";
 import type { CacheApiLevel } from "./levels/l1-cache-api";
+import { MemoryTier } from "./levels/l1-memory";
 import type { KvLevel } from "./levels/l2-kv";
 import type { D1Level } from "./levels/l3-d1";
 import {
@@ -38,6 +39,8 @@ const MAX_REMEMBERED_KV_WRITES = 10_000;
 /** Everything the cache keeps in isolate memory. One per isolate; tests make more to act as other isolates. */
 export interface CacheMemory {
   generations: GenerationCache;
+  /** The front of L1: hot entries in isolate memory. */
+  l1Memory: MemoryTier;
   flights: SingleFlight<LookupOutcome>;
   revalidating: Set<string>;
   stats: StatsBuffer;
@@ -47,6 +50,7 @@ export interface CacheMemory {
 export function createCacheMemory(now: number = Date.now(), stalenessMs?: number): CacheMemory {
   return {
     generations: new GenerationCache(stalenessMs),
+    l1Memory: new MemoryTier(),
     flights: new SingleFlight<LookupOutcome>(),
     revalidating: new Set(),
     stats: new StatsBuffer(now),
@@ -66,6 +70,8 @@ export function newCacheEntry(
 }
 
 export interface CacheLevels {
+  /** L1 is this colo: isolate memory first (`memory`), then the colo's Cache API. */
+  memory: MemoryTier | null;
   l1: CacheApiLevel | null;
   l2: KvLevel | null;
   l3: D1Level;
@@ -99,7 +105,7 @@ export interface CachedRun {
 }
 
 type LookupOutcome =
-  | { kind: "hit"; level: CacheLevel; entry: CacheEntry; stale: boolean; bytes: number }
+  | { kind: "hit"; level: CacheLevel; fromMemory: boolean; entry: CacheEntry; stale: boolean; bytes: number }
   | { kind: "executed"; result: ExecutionResult; bypass: BypassReason | null };
 
 export interface WriteOptions {
@@ -212,6 +218,7 @@ export class ResultCache {
     const writes: Array<[CacheLevel, () => Promise<void>]> = [];
     const { l1, l2, l3 } = this.levels;
     const l1Ttl = levelTtlSeconds("l1", this.config, entry.expiresAt, swrMs, now);
+    if (this.levels.memory && !skip.has("l1") && l1Ttl !== null) this.levels.memory.put(entry, l1Ttl, now);
     if (l1 && !skip.has("l1") && l1Ttl !== null && fitsLevel("l1", sizes)) {
       writes.push(["l1", () => l1.put(entry.lookupKey, serialized, l1Ttl)]);
     }
@@ -270,6 +277,7 @@ export class ResultCache {
     const stats = this.memory.stats;
     if (outcome.kind === "hit") {
       stats.add(tenantId, `hit:${outcome.level}`, now);
+      if (outcome.fromMemory) stats.add(tenantId, "hit:l1-memory", now);
       stats.add(tenantId, "bytes:served", now, outcome.bytes);
       if (outcome.stale) stats.add(tenantId, "stale", now);
       stats.addDemand(lookup.namespace, key, now);
@@ -311,6 +319,11 @@ export class ResultCache {
 
   private async lookUpOrExecute(lookup: Lookup): Promise<LookupOutcome> {
     const now = this.now();
+    const held = this.levels.memory?.get(lookup.lookupKey, now) ?? null;
+    if (held) {
+      const hit = this.hit(lookup, "l1", held, now, true);
+      if (hit) return hit;
+    }
     const reads: Array<[CacheLevel, (() => Promise<CacheEntry | null>) | null]> = [
       ["l1", this.levels.l1 ? () => this.levels.l1!.get(lookup.lookupKey) : null],
       ["l2", this.levels.l2 ? () => this.levels.l2!.get(lookup.lookupKey) : null],
@@ -326,16 +339,29 @@ export class ResultCache {
         continue;
       }
       if (!entry) continue;
-      const state = freshness(entry.expiresAt, now, lookup.swrMs);
-      // An expired copy here may sit above a newer one (a revalidation rewrote the lower levels).
-      if (state === "expired") continue;
-      // Promote into the levels above this one.
-      const skip = new Set(CACHE_LEVELS.slice(CACHE_LEVELS.indexOf(level)));
-      if (level !== "l1") this.waitUntil(this.writeLevels(entry, lookup.stored, lookup.swrMs, lookup.tenantId, { skip }));
-      if (state === "stale") this.revalidate(lookup);
-      return { kind: "hit", level, entry, stale: state === "stale", bytes: utf8Bytes(entry.result.stdout) + utf8Bytes(entry.result.stderr) };
+      const hit = this.hit(lookup, level, entry, now, false);
+      if (!hit) continue;
+      // Promote into the levels above this one (for an L1 hit: into isolate memory).
+      if (level === "l1") {
+        const ttl = levelTtlSeconds("l1", this.config, entry.expiresAt, lookup.swrMs, now);
+        if (ttl !== null) this.levels.memory?.put(entry, ttl, now);
+      } else {
+        const skip = new Set(CACHE_LEVELS.slice(CACHE_LEVELS.indexOf(level)));
+        this.waitUntil(this.writeLevels(entry, lookup.stored, lookup.swrMs, lookup.tenantId, { skip }));
+      }
+      return hit;
     }
     return this.executeAndFill(lookup);
+  }
+
+  /** A usable entry as a hit (scheduling its revalidation if stale); null when it has expired. */
+  private hit(lookup: Lookup, level: CacheLevel, entry: CacheEntry, now: number, fromMemory: boolean): LookupOutcome | null {
+    const state = freshness(entry.expiresAt, now, lookup.swrMs);
+    // An expired copy here may sit above a newer one (a revalidation rewrote the lower levels).
+    if (state === "expired") return null;
+    if (state === "stale") this.revalidate(lookup);
+    const bytes = utf8Bytes(entry.result.stdout) + utf8Bytes(entry.result.stderr);
+    return { kind: "hit", level, fromMemory, entry, stale: state === "stale", bytes };
   }
 
   private async executeAndFill(lookup: Lookup): Promise<LookupOutcome> {

@@ -17,6 +17,8 @@ export const HOT_WINDOW_MS = 60 * 60 * 1000;
 export type Metric =
   | "lookup"
   | `hit:${CacheLevel}`
+  /** The L1 hits answered from isolate memory (a subset of hit:l1). */
+  | "hit:l1-memory"
   | "miss"
   | "coalesced"
   | "stale"
@@ -115,7 +117,7 @@ export class StatsBuffer {
 
 export interface CacheStatsSummary {
   lookups: number;
-  hits: { total: number } & Record<CacheLevel, number>;
+  hits: { total: number; l1FromMemory: number } & Record<CacheLevel, number>;
   /** Lookups that went past each level. */
   misses: Record<CacheLevel, number>;
   /** Hits / lookups, 0 when there were no lookups. */
@@ -154,7 +156,7 @@ export function summarizeStats(metrics: ReadonlyMap<string, number> | Record<str
   const pastL2 = Math.max(0, pastL1 - hits.l2);
   return {
     lookups,
-    hits: { total: totalHits, ...hits },
+    hits: { total: totalHits, ...hits, l1FromMemory: get("hit:l1-memory") },
     misses: { l1: pastL1, l2: pastL2, l3: Math.max(0, pastL2 - hits.l3) },
     hitRatio: ratio(totalHits, lookups),
     levelRatio: { l1: ratio(hits.l1, lookups), l2: ratio(hits.l2, lookups), l3: ratio(hits.l3, lookups) },

@@ -65,7 +65,24 @@ function limit(max: number, unit: string) {
     .optional();
 }
 
+/**
+ * Building this schema costs about 0.2 ms, more than the rest of a cached request's validation and
+ * lookup together, so it is built once per distinct set of maxima (they come from configuration).
+ */
+const requestSchemas = new Map<string, ReturnType<typeof buildExecutionRequestSchema>>();
+
 export function executionRequestSchema(maxima: ExecutionLimits) {
+  const key = `${maxima.cpuTimeMs}/${maxima.wallTimeMs}/${maxima.memoryBytes}/${Math.min(maxima.maxStdoutBytes, maxima.maxStderrBytes)}`;
+  let schema = requestSchemas.get(key);
+  if (!schema) {
+    if (requestSchemas.size >= 16) requestSchemas.clear();
+    schema = buildExecutionRequestSchema(maxima);
+    requestSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+function buildExecutionRequestSchema(maxima: ExecutionLimits) {
   return z
     .object({
       language: z.string({ error: "is required as a string" }).min(1, "is required as a string"),
