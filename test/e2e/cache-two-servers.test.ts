@@ -1,0 +1,105 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Two `wrangler dev` processes sharing one local state directory: two independent runtimes (their
+// own isolates, their own memory) over the same D1, KV and Cache API storage, the way two colos
+// share D1 and KV. An invalidation through one must stop the other from serving the invalidated
+// entry within the documented staleness bound (5 s), although its copies stay in L1 and KV.
+
+const STALENESS_BOUND_MS = 5_000;
+/** Slack for the two processes' clocks and the polling interval. */
+const SLACK_MS = 1_500;
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startOn(state: string, port: number): Promise<Server> {
+  const child = spawn(
+    "wrangler",
+    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", "--var", "ENVIRONMENT:development", "--inspector-port", String(port + 1000)],
+    { env: ENV, stdio: "ignore", detached: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+    try {
+      if ((await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2_000) })).status === 200) return { url, child };
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev on ${port} did not start`);
+}
+
+function stop(server: Server | undefined) {
+  try {
+    if (server?.child.pid) process.kill(-server.child.pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+}
+
+interface Answer {
+  xCache: string | null;
+  /** What identifies the run that produced the result: its measured timings and memory. */
+  run: string;
+}
+
+async function execute(server: Server, body: unknown): Promise<Answer> {
+  const response = await fetch(`${server.url}/v1/executions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+  const json = (await response.json()) as { timings: unknown; memory: unknown; stdout: string };
+  expect(json.stdout).toBe("two servers 42\n");
+  return { xCache: response.headers.get("x-cache"), run: JSON.stringify([json.timings, json.memory]) };
+}
+
+describe("invalidation across two wrangler dev processes sharing storage", () => {
+  const state = mkdtempSync(join(tmpdir(), "edgebox-cache-e2e-"));
+  let a: Server | undefined;
+  let b: Server | undefined;
+
+  beforeAll(async () => {
+    execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: ENV, stdio: "ignore" });
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    [a, b] = await Promise.all([startOn(state, base), startOn(state, base + 1)]);
+  });
+  afterAll(() => {
+    stop(a);
+    stop(b);
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("stops the other process from serving the invalidated entry within the bound", async () => {
+    const body = { language: "javascript", code: `console.log("two servers", 6 * 7) // ${Math.random()}`, cache: { tags: ["dataset:v3"] } };
+    const first = await execute(a!, body);
+    expect(first.xCache).toBe("MISS");
+    // B has never seen it: it answers from the shared storage, not by running it again.
+    const fromB = await execute(b!, body);
+    expect(fromB.xCache).toMatch(/^HIT-L[123]$/);
+    expect(fromB.run).toBe(first.run);
+
+    const invalidated = await fetch(`${a!.url}/v1/cache/invalidate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tags: ["dataset:v3"] }) });
+    expect(invalidated.status).toBe(200);
+    const at = Date.now();
+    const rerun = await execute(a!, body);
+    expect(rerun.xCache).toBe("MISS"); // A sees its own invalidation at once
+    expect(rerun.run).not.toBe(first.run);
+
+    // B may serve the old entry for at most the bound; poll until well past it.
+    const seen: Array<{ ms: number; stale: boolean }> = [];
+    while (Date.now() - at < STALENESS_BOUND_MS + SLACK_MS + 2_000) {
+      const answer = await execute(b!, body);
+      seen.push({ ms: Date.now() - at, stale: answer.run === first.run });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const lastStale = Math.max(-1, ...seen.filter((s) => s.stale).map((s) => s.ms));
+    expect(lastStale).toBeLessThan(STALENESS_BOUND_MS + SLACK_MS);
+    expect(seen.at(-1)!.stale).toBe(false);
+  });
+});
