@@ -5,7 +5,8 @@
 //   1. apply the local D1 migrations and start the service as `npm start` does (`wrangler dev`,
 //      i.e. the real Worker on local workerd), on a free port, and wait for GET /v1/health = 200;
 //   2. measure requests/s and latency p50/p90/p99 for (a) GET /, (b) a trivial JS execution,
-//      (c) a CPU-bound program and (d) the trivial program through Piston's POST /api/v2/execute;
+//      (c) a CPU-bound program, (d) the trivial program through Piston's POST /api/v2/execute and
+//      (e) the trivial program answered from the result cache;
 //   3. run N trivial executions (default 100,000) and sample the RSS of the workerd process that
 //      runs the Worker every N/10, to show whether memory stays flat;
 //   4. print a table and write the same numbers to bench/results/latest.json;
@@ -20,7 +21,10 @@
 //
 // Correctness: every response body is checked cheaply (substring) and one in SAMPLE_EVERY is parsed
 // and checked in full (execution status "ok", exact stdout), so a broken service cannot produce a
-// fast-looking benchmark. Any error, timeout, non-2xx or bad body makes the run invalid (exit 1).
+// fast-looking benchmark. Executions are sent with `Cache-Control: no-store` and every response
+// must say `X-Cache: BYPASS`, so (b)–(d) measure programs that really ran, not result-cache hits
+// ((e) measures the hits on purpose). Any error, timeout, non-2xx or failed check makes the run
+// invalid (exit 1).
 
 import { spawn, execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -125,23 +129,33 @@ function countPrimesBelow(limit) {
 const PRIMES_STDOUT = `${countPrimesBelow(PRIMES_LIMIT)}\n`;
 
 const JSON_HEADERS = { "content-type": "application/json" };
+/**
+ * Identical deterministic programs are answered from the result cache (docs/cache.md), so without
+ * this header (b)–(d) would measure cache hits after the first request, not executions.
+ */
+const RUN_IT_HEADERS = { ...JSON_HEADERS, "cache-control": "no-store" };
 
-/** A native-API execution scenario: request body plus the checks its response must pass. */
-function nativeExecution(id, label, code, stdout) {
+/**
+ * A native-API execution scenario: request body plus the checks its response must pass. `cache`
+ * is what the X-Cache response header must say: BYPASS (the program ran) or HIT (it did not).
+ */
+function nativeExecution(id, label, code, stdout, cache = "BYPASS") {
   const stdoutJson = JSON.stringify(stdout); // e.g. "1\n" as it appears inside the JSON response
   return {
     id,
     label,
     method: "POST",
     path: "/v1/executions",
+    headers: cache === "BYPASS" ? RUN_IT_HEADERS : JSON_HEADERS,
     body: JSON.stringify({ language: "javascript", code }),
+    cache,
     quickCheck: (text) => text.includes('"status":"ok"') && text.includes(`"stdout":${stdoutJson}`),
     fullCheck: (json) =>
       json.status !== "ok" ? `status ${JSON.stringify(json.status)} (${json.message ?? "no message"})`
       : json.stdout !== stdout ? `stdout ${JSON.stringify(json.stdout)}, expected ${stdoutJson}`
       : json.exitCode !== 0 ? `exitCode ${json.exitCode}`
       : null,
-    /** Time the program spent inside the sandbox, as the service reports it. */
+    /** Time the program spent inside the sandbox, as the service reports it (a hit repeats the original's). */
     sandboxMs: (json) => json.timings?.wallMs,
   };
 }
@@ -152,6 +166,7 @@ const SCENARIOS = [
     label: "GET / (baseline)",
     method: "GET",
     path: "/",
+    headers: {},
     quickCheck: (text) => text.includes('"service":"edgebox"'),
     fullCheck: (json) => (json.service === "edgebox" ? null : `service ${JSON.stringify(json.service)}`),
   },
@@ -162,7 +177,9 @@ const SCENARIOS = [
     label: "POST /api/v2/execute console.log(1)",
     method: "POST",
     path: "/api/v2/execute",
+    headers: RUN_IT_HEADERS,
     body: JSON.stringify({ language: "javascript", version: "*", files: [{ content: "console.log(1)" }] }),
+    cache: "BYPASS",
     quickCheck: (text) => text.includes('"stdout":"1\\n"') && text.includes('"code":0'),
     fullCheck: (json) =>
       json.run?.stdout !== "1\n" ? `run.stdout ${JSON.stringify(json.run?.stdout)}`
@@ -170,6 +187,8 @@ const SCENARIOS = [
       : null,
     sandboxMs: (json) => json.run?.wall_time,
   },
+  // For reference: what (b) costs when the result cache answers it instead of the sandbox.
+  nativeExecution("e", "POST /v1/executions console.log(1), cache hit", "console.log(1)", "1\n", "HIT"),
 ];
 const TRIVIAL_EXECUTION = SCENARIOS[1];
 
@@ -435,29 +454,52 @@ function countReloads(server) {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-/** One fully checked request per scenario before any load: a broken service stops the run here. */
+/**
+ * Checks one response: status 200, the X-Cache header the scenario expects, the cheap body test,
+ * and (when `full`) the parsed body. Returns the problem, or null; `onJson` sees parsed bodies.
+ */
+function checkResponse(scenario, status, text, xCache, full, onJson) {
+  if (status !== 200) return `HTTP ${status}`;
+  if (scenario.cache && !String(xCache ?? "").startsWith(scenario.cache)) return `X-Cache ${xCache ?? "(none)"}, expected ${scenario.cache}`;
+  if (!scenario.quickCheck(text)) return "body failed the quick check";
+  if (!full) return null;
+  try {
+    const json = JSON.parse(text);
+    onJson?.(json);
+    return scenario.fullCheck(json);
+  } catch (error) {
+    return `unparseable body (${error.message})`;
+  }
+}
+
+/**
+ * One fully checked request per scenario before any load: a broken service stops the run here.
+ * A cache-hit scenario is asked a few times: its first answer stores the result.
+ */
 async function preflight(port) {
   for (const scenario of SCENARIOS) {
-    const response = await fetch(`http://127.0.0.1:${port}${scenario.path}`, {
-      method: scenario.method,
-      headers: scenario.body ? JSON_HEADERS : {},
-      body: scenario.body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
-    });
-    const text = await response.text();
-    let problem = response.status !== 200 ? `HTTP ${response.status}` : null;
-    if (!problem) {
-      try {
-        problem = scenario.fullCheck(JSON.parse(text));
-      } catch (error) {
-        problem = `unparseable body (${error.message})`;
-      }
+    let problem = null;
+    for (let attempt = 0; attempt < (scenario.cache === "HIT" ? 10 : 1); attempt++) {
+      if (attempt > 0) await sleep(200);
+      const response = await fetch(`http://127.0.0.1:${port}${scenario.path}`, {
+        method: scenario.method,
+        headers: scenario.headers,
+        body: scenario.body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
+      });
+      const text = await response.text();
+      problem = checkResponse(scenario, response.status, text, response.headers.get("x-cache"), true);
+      if (!problem) break;
+      problem = `${problem}\n  body: ${text.slice(0, 500)}`;
     }
-    if (!problem && !scenario.quickCheck(text)) problem = "body failed the quick check";
-    if (problem) {
-      throw new Error(`(${scenario.id}) ${scenario.method} ${scenario.path} is not answering correctly: ${problem}\n  body: ${text.slice(0, 500)}`);
-    }
+    if (problem) throw new Error(`(${scenario.id}) ${scenario.method} ${scenario.path} is not answering correctly: ${problem}`);
   }
+}
+
+/** A response header from autocannon's raw header object (names keep the server's case). */
+function headerValue(headers, name) {
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key];
+  return undefined;
 }
 
 /** The autocannon instance currently running, so Ctrl-C can stop it. */
@@ -470,24 +512,18 @@ let currentLoad = null;
 function runLoad(scenario, port, { connections, durationS, amount, timeoutMs }) {
   const latencies = [];
   const bodies = { seen: 0, bad: 0, firstBad: null, sandboxMs: [] };
-  const verifyBody = (text) => {
+  const onResponse = (status, text, _context, headers) => {
+    if (status < 200 || status > 299) return; // counted by autocannon as non-2xx
     bodies.seen++;
-    let problem = scenario.quickCheck(text) ? null : "body failed the quick check";
-    if (!problem && bodies.seen % SAMPLE_EVERY === 1) {
-      try {
-        const json = JSON.parse(text);
-        problem = scenario.fullCheck(json);
-        const ms = scenario.sandboxMs?.(json);
-        if (typeof ms === "number") bodies.sandboxMs.push(ms);
-      } catch (error) {
-        problem = `unparseable body (${error.message})`;
-      }
-    }
+    const full = bodies.seen % SAMPLE_EVERY === 1;
+    const problem = checkResponse(scenario, status, text, headerValue(headers, "x-cache"), full, (json) => {
+      const ms = scenario.sandboxMs?.(json);
+      if (typeof ms === "number") bodies.sandboxMs.push(ms);
+    });
     if (problem) {
       bodies.bad++;
       bodies.firstBad ??= `${problem}: ${text.slice(0, 300)}`;
     }
-    return problem === null;
   };
 
   return new Promise((resolve, reject) => {
@@ -499,14 +535,11 @@ function runLoad(scenario, port, { connections, durationS, amount, timeoutMs }) 
     let lastResponseAt = startedAt;
     const instance = autocannon(
       {
-        url: `http://127.0.0.1:${port}${scenario.path}`,
-        method: scenario.method,
-        headers: scenario.body ? JSON_HEADERS : {},
-        body: scenario.body,
+        url: `http://127.0.0.1:${port}`,
+        requests: [{ method: scenario.method, path: scenario.path, headers: scenario.headers, body: scenario.body, onResponse }],
         connections,
         ...(amount ? { amount } : { duration: durationS }),
         timeout: REQUEST_TIMEOUT_S,
-        verifyBody,
       },
       (error, result) => {
         clearTimeout(backstop);
