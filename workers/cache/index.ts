@@ -7,6 +7,17 @@ import { D1Level } from "./levels/l3-d1";
 import { createCacheMemory, ResultCache, type CacheMemory, type ResultCacheOptions } from "./result-cache";
 
 let isolateMemory: CacheMemory | null = null;
+/** L3 per D1 binding: building its drizzle instance is most of what making a ResultCache costs. */
+const d1Levels = new WeakMap<D1Database, D1Level>();
+
+function d1Level(d1: D1Database): D1Level {
+  let level = d1Levels.get(d1);
+  if (!level) {
+    level = new D1Level(d1);
+    d1Levels.set(d1, level);
+  }
+  return level;
+}
 
 /** This isolate's cache memory (generations, in-flight runs, pending counts). */
 export function isolateCacheMemory(): CacheMemory {
@@ -42,7 +53,7 @@ export function resultCacheFor(
       memory: extra.l1 === null ? null : memory.l1Memory,
       l1: extra.l1 === undefined ? CacheApiLevel.fromRuntime() : extra.l1,
       l2: env.RESULT_CACHE ? new KvLevel(env.RESULT_CACHE) : null,
-      l3: new D1Level(env.DB),
+      l3: d1Level(env.DB),
     },
     db: env.DB,
     config: readCacheConfig(env),

@@ -258,6 +258,10 @@ export class ResultCache {
     }
     this.memory.stats.add(tenantId, "lookup", now);
 
+    // A hot entry in isolate memory needs no flight: answered without a promise or a subrequest.
+    const held = this.fromMemory(lookup, now);
+    if (held) return this.report(lookup, held, false, now);
+
     const flight = await this.memory.flights.run(lookup.lookupKey, () => this.lookUpOrExecute(lookup), {
       waitUntil: this.waitUntil,
       followerTimeoutMs: FOLLOWER_TIMEOUT_MS,
@@ -319,11 +323,8 @@ export class ResultCache {
 
   private async lookUpOrExecute(lookup: Lookup): Promise<LookupOutcome> {
     const now = this.now();
-    const held = this.levels.memory?.get(lookup.lookupKey, now) ?? null;
-    if (held) {
-      const hit = this.hit(lookup, "l1", held, now, true);
-      if (hit) return hit;
-    }
+    const held = this.fromMemory(lookup, now);
+    if (held) return held;
     const reads: Array<[CacheLevel, (() => Promise<CacheEntry | null>) | null]> = [
       ["l1", this.levels.l1 ? () => this.levels.l1!.get(lookup.lookupKey) : null],
       ["l2", this.levels.l2 ? () => this.levels.l2!.get(lookup.lookupKey) : null],
@@ -352,6 +353,11 @@ export class ResultCache {
       return hit;
     }
     return this.executeAndFill(lookup);
+  }
+
+  private fromMemory(lookup: Lookup, now: number): LookupOutcome | null {
+    const held = this.levels.memory?.get(lookup.lookupKey, now);
+    return held ? this.hit(lookup, "l1", held, now, true) : null;
   }
 
   /** A usable entry as a hit (scheduling its revalidation if stale); null when it has expired. */

@@ -40,8 +40,16 @@ export interface StatsBatch {
   demand: ProgramDemand[];
 }
 
+const DAY_MS = 86_400_000;
+let lastDay = { start: 0, label: "1970-01-01" };
+
+/** The UTC day (YYYY-MM-DD) of a time; remembered, since every counted request asks. */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms < lastDay.start || ms >= lastDay.start + DAY_MS) {
+    const start = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+    lastDay = { start, label: new Date(start).toISOString().slice(0, 10) };
+  }
+  return lastDay.label;
 }
 
 export function windowStart(ms: number): number {
