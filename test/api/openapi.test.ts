@@ -11,7 +11,16 @@ describe("GET /openapi.json", () => {
     };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v2/execute", "/api/v2/runtimes", "/v1/executions", "/v1/runtimes", "/v1/health"]),
+      expect.arrayContaining([
+        "/api/v2/execute",
+        "/api/v2/runtimes",
+        "/v1/executions",
+        "/v1/runtimes",
+        "/v1/health",
+        "/v1/cache/invalidate",
+        "/v1/cache/stats",
+        "/v1/cache/settings",
+      ]),
     );
     const piston = doc.paths["/api/v2/execute"].post.requestBody!.content["application/json"].schema;
     expect(Object.keys(piston.properties)).toEqual(expect.arrayContaining(["language", "version", "files", "stdin", "args", "run_timeout"]));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ExecutionLimits } from "../sandbox/types";
 import { apiKeySchema, createApiKeySchema, createdApiKeySchema, createTenantSchema, tenantSchema, updateTenantSchema } from "./schemas/admin";
+import { invalidateSchema, settingsSchema } from "./schemas/cache";
 import { executionRequestSchema, executionResponseSchema, runtimeSchema } from "./schemas/execution";
 import { pistonExecuteResponseSchema, pistonExecuteSchema, pistonRuntimeSchema } from "./schemas/piston";
 
@@ -97,6 +98,34 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
             200: { description: "Ready" },
             503: { description: "Not ready (same body, status unavailable)" },
           },
+        },
+      },
+      "/v1/cache/invalidate": {
+        post: {
+          summary: "Invalidate cached results by tag or key (tenant-scoped; global tags need the admin secret)",
+          security: [...security, ...adminSecurity],
+          requestBody: { required: true, ...json(invalidateSchema, "input") },
+          responses: { 200: { description: "Generations bumped" }, ...errors(400, 401, 403) },
+        },
+      },
+      "/v1/cache/stats": {
+        get: {
+          summary: "Result-cache statistics: hits and misses per level, hit ratio, bytes, entries, bypass reasons",
+          security: [...security, ...adminSecurity],
+          responses: { 200: { description: "Statistics" }, ...errors(401, 403) },
+        },
+      },
+      "/v1/cache/settings": {
+        get: {
+          summary: "The tenant's cache settings (shared namespace, stale-while-revalidate)",
+          security,
+          responses: { 200: { description: "Settings" }, ...errors(401, 403) },
+        },
+        patch: {
+          summary: "Change the tenant's cache settings",
+          security,
+          requestBody: { required: true, ...json(settingsSchema, "input") },
+          responses: { 200: { description: "Settings" }, ...errors(400, 401, 403) },
         },
       },
       "/v1/admin/tenants": {

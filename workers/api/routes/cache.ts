@@ -1,11 +1,9 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
 import { backgroundTasks, resultCacheFor } from "../../cache";
 import { GENERATION_STALENESS_MS } from "../../cache/generation-cache";
-import { MAX_SWR_SECONDS } from "../../cache/policy";
 import { STATS_FLUSH_INTERVAL_MS, summarizeStats } from "../../cache/stats";
 import { readHotCandidates, readMetricTotals, readStorageTotals } from "../../cache/stats-store";
-import { GLOBAL_SCOPE, MAX_INVALIDATION_KEYS, planInvalidation, type InvalidationCaller } from "../../cache/tags";
+import { GLOBAL_SCOPE, planInvalidation, type InvalidationCaller } from "../../cache/tags";
 import { readTenantCacheSettings, updateTenantCacheSettings } from "../../cache/tenant-settings";
 import { rankHottest, hotness } from "../../cache/warming";
 import { extractApiKey, timingSafeEqual } from "../../auth/api-key";
@@ -14,33 +12,11 @@ import { ApiError } from "../errors";
 import { authenticate } from "../middleware/authenticate";
 import { methodNotAllowed } from "../method-not-allowed";
 import { readJsonBody } from "../read-json-body";
+import { invalidateSchema, settingsSchema } from "../schemas/cache";
 import { parseOrThrow } from "../validate";
 
 /** Programs listed as "hottest" in GET /v1/cache/stats. */
 const STATS_HOTTEST = 10;
-
-const invalidateSchema = z
-  .object({
-    tags: z.array(z.string({ error: "must be a string" }), { error: "must be an array of strings" }).max(100, "must contain at most 100 tags").optional(),
-    keys: z
-      .array(z.string({ error: "must be a string" }), { error: "must be an array of strings" })
-      .max(MAX_INVALIDATION_KEYS, `must contain at most ${MAX_INVALIDATION_KEYS} keys`)
-      .optional(),
-    namespace: z.string({ error: "must be a string" }).optional(),
-  })
-  .strict();
-
-const settingsSchema = z
-  .object({
-    shared: z.boolean({ error: "must be a boolean" }).optional(),
-    staleWhileRevalidateSeconds: z
-      .number({ error: "must be a number (seconds)" })
-      .int("must be a whole number of seconds")
-      .min(0, "must be non-negative")
-      .max(MAX_SWR_SECONDS, `cannot exceed ${MAX_SWR_SECONDS}`)
-      .optional(),
-  })
-  .strict();
 
 type Caller = { kind: "admin" } | { kind: "tenant"; tenantId: string };
 
