@@ -3,8 +3,8 @@
 // bench/run.mjs has the full-featured harness for the general benchmark.
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
+import { freePort } from "./free-port.mjs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,17 +18,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function wrangler(args) {
   const bin = path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
   return [bin, ...args];
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Applies the D1 migrations to the local state in `persistTo` (as `npm start` does). */

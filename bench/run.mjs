@@ -30,6 +30,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
+import { freePort } from "./free-port.mjs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -286,18 +287,6 @@ function serverCpuSeconds(server) {
 // Server lifecycle
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A port the OS says is free now (there is a small race until wrangler binds it; fine locally). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Fails fast when a chosen port is taken: otherwise we might benchmark somebody else's server. */
 function assertPortFree(port) {
