@@ -8,9 +8,8 @@ export interface AuthenticatedKey {
   tenant: Pick<Tenant, "id" | "name" | "disabled">;
 }
 
-/** Resolves a presented key to its tenant; null when unknown or revoked. */
-export async function findActiveKey(db: Database, key: string): Promise<AuthenticatedKey | null> {
-  const keyHash = await hashApiKey(key);
+/** Resolves a presented key, by its SHA-256 (see hashApiKey), to its tenant; null when unknown or revoked. */
+export async function findActiveKeyByHash(db: Database, keyHash: string): Promise<AuthenticatedKey | null> {
   const rows = await db
     .select({
       keyId: apiKeys.id,

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { extractApiKey, hashApiKey } from "../../auth/api-key";
-import { findActiveKey, type AuthenticatedKey } from "../../db/api-keys";
+import { findActiveKeyByHash, type AuthenticatedKey } from "../../db/api-keys";
 import { openDatabase } from "../../db/client";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../errors";
@@ -17,12 +17,12 @@ const KEY_CACHE_MAX_ENTRIES = 10_000;
 const keyCache = new Map<string, { value: AuthenticatedKey | null; expiresAt: number }>();
 
 async function lookUpKey(d1: D1Database, key: string, now: number): Promise<AuthenticatedKey | null> {
-  const cacheKey = await hashApiKey(key);
-  const cached = keyCache.get(cacheKey);
+  const keyHash = await hashApiKey(key);
+  const cached = keyCache.get(keyHash);
   if (cached && cached.expiresAt > now) return cached.value;
-  const value = await findActiveKey(openDatabase(d1), key);
+  const value = await findActiveKeyByHash(openDatabase(d1), keyHash);
   if (keyCache.size >= KEY_CACHE_MAX_ENTRIES) keyCache.clear();
-  keyCache.set(cacheKey, { value, expiresAt: now + (value ? KEY_CACHE_TTL_MS : UNKNOWN_KEY_CACHE_TTL_MS) });
+  keyCache.set(keyHash, { value, expiresAt: now + (value ? KEY_CACHE_TTL_MS : UNKNOWN_KEY_CACHE_TTL_MS) });
   return value;
 }
 

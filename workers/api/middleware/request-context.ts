@@ -1,9 +1,21 @@
 import type { MiddlewareHandler } from "hono";
-import { readConfig, type ConfigSource } from "../../config";
+import { readConfig, type ConfigSource, type ServiceConfig } from "../../config";
 import { createLogger } from "../../observability/logger";
 import { chooseRequestId } from "../../observability/request-id";
 import { formatTraceparent, startServerSpan } from "../../observability/trace-context";
 import type { AppEnv } from "../app-env";
+
+/** Config is derived from the bindings object, which is reused across requests: parse it once per object. */
+const configByEnv = new WeakMap<object, ServiceConfig>();
+
+function configFor(env: Env): ServiceConfig {
+  let config = configByEnv.get(env);
+  if (!config) {
+    config = readConfig(env as unknown as ConfigSource);
+    configByEnv.set(env, config);
+  }
+  return config;
+}
 
 /**
  * First middleware on every request: config, request id and W3C trace context (accepted from the
@@ -12,7 +24,7 @@ import type { AppEnv } from "../app-env";
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContextMiddleware(c, next) {
     const startedAt = Date.now();
-    const config = readConfig(c.env as unknown as ConfigSource);
+    const config = configFor(c.env);
     const requestId = chooseRequestId(c.req.header("x-request-id"));
     const trace = startServerSpan(c.req.header("traceparent"));
     const logger = createLogger({ requestId, traceId: trace.traceId, spanId: trace.spanId });
