@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { BackendKind, BackendRuntime, LbPolicy, SessionFailover } from "../routing/types";
 
 // D1 schema. `npm run db:generate` turns changes here into SQL under migrations/, which wrangler
 // (`npm start`, `npm run deploy`) and the test setup apply. Every table is described in
@@ -128,5 +129,68 @@ export const cacheHits = sqliteTable(
   ],
 );
 
+// ---- Regional pools (workers/routing, workers/db/topology.ts): the stored topology. What routing
+// actually uses is derived from it by workers/routing/effective-topology.ts.
+
+/** A region: where requests near it (by coordinates, country or continent) are served. */
+export const regions = sqliteTable(
+  "regions",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    latitude: real("latitude").notNull(),
+    longitude: real("longitude").notNull(),
+    /** Durable Object location hint for the region's pool; null lets Cloudflare choose. */
+    locationHint: text("location_hint"),
+    /** JSON array of ISO 3166-1 alpha-2 codes (uppercase). */
+    countries: text("countries", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** JSON array of continent codes (uppercase, as request.cf.continent). */
+    continents: text("continents", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    policy: text("policy").$type<LbPolicy>().notNull().default("least_connections"),
+    sessionFailover: text("session_failover").$type<SessionFailover>().notNull().default("temporary"),
+    affinityTtlSeconds: integer("affinity_ttl_seconds").notNull().default(1800),
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  // At most one default region, enforced by the database as well as by the admin API's batches.
+  (table) => [uniqueIndex("regions_one_default_idx").on(table.isDefault).where(sql`"is_default" = 1`)],
+);
+
+/** A member of a region's pool: the builtin QuickJS runtime or a remote Piston server. */
+export const backends = sqliteTable(
+  "backends",
+  {
+    id: text("id").primaryKey(),
+    regionId: text("region_id")
+      .notNull()
+      .references(() => regions.id),
+    kind: text("kind").$type<BackendKind>().notNull(),
+    /** Base URL of a piston backend (no trailing slash); null for builtin. */
+    url: text("url"),
+    weight: integer("weight").notNull().default(1),
+    maxConcurrency: integer("max_concurrency").notNull(),
+    minConcurrency: integer("min_concurrency").notNull().default(1),
+    /** JSON array of language names this backend may serve; empty means all it reports. */
+    languages: text("languages", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** JSON array of BackendRuntime: what the backend last reported from GET /api/v2/runtimes. */
+    runtimes: text("runtimes", { mode: "json" }).$type<BackendRuntime[]>().notNull().default(sql`'[]'`),
+    /** Reachability from the last probe or live call; null when never checked. */
+    healthy: integer("healthy", { mode: "boolean" }),
+    lastCheckedAt: integer("last_checked_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [
+    index("backends_region_idx").on(table.regionId),
+    // At most one builtin backend per region (the admin API checks first and answers 409).
+    uniqueIndex("backends_one_builtin_per_region_idx").on(table.regionId).where(sql`"kind" = 'builtin'`),
+  ],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type RegionRow = typeof regions.$inferSelect;
+export type BackendRow = typeof backends.$inferSelect;
