@@ -7,6 +7,7 @@ import { requestContext } from "./middleware/request-context";
 import { methodNotAllowed } from "./method-not-allowed";
 import { buildOpenApiDocument } from "./openapi";
 import { adminRoutes } from "./routes/admin";
+import { adminTopologyRoutes } from "./routes/admin-topology";
 import { cacheRoutes } from "./routes/cache";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
@@ -40,6 +41,7 @@ export function createApp() {
   app.route("/v1/runtimes", runtimeRoutes());
   app.route("/v1/health", healthRoutes());
   app.route("/v1/admin", adminRoutes());
+  app.route("/v1/admin", adminTopologyRoutes());
   app.route("/v1/cache", cacheRoutes());
 
   app.get("/openapi.json", (c) =>

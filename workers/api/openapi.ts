@@ -2,6 +2,15 @@ import { z } from "zod";
 import type { ExecutionLimits } from "../sandbox/types";
 import { apiKeySchema, createApiKeySchema, createdApiKeySchema, createTenantSchema, tenantSchema, updateTenantSchema } from "./schemas/admin";
 import { invalidateSchema, settingsSchema } from "./schemas/cache";
+import {
+  backendSchema,
+  createBackendSchema,
+  createRegionSchema,
+  deletedRegionSchema,
+  regionSchema,
+  updateBackendSchema,
+  updateRegionSchema,
+} from "./schemas/topology";
 import { executionRequestSchema, executionResponseSchema, runtimeSchema } from "./schemas/execution";
 import { pistonExecuteResponseSchema, pistonExecuteSchema, pistonRuntimeSchema } from "./schemas/piston";
 
@@ -170,6 +179,84 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
           summary: "Revoke an API key",
           security: adminSecurity,
           responses: { 200: { description: "Revoked", ...json(apiKeySchema) }, ...errors(401, 403, 404) },
+        },
+      },
+      "/v1/admin/regions": {
+        get: {
+          summary: "List regions of the regional pools (disabled ones too)",
+          security: adminSecurity,
+          responses: {
+            200: { description: "Regions", ...json(z.object({ regions: z.array(regionSchema) })) },
+            ...errors(401, 403),
+          },
+        },
+        post: {
+          summary: "Create a region (isDefault: true takes over from the previous default atomically)",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(createRegionSchema, "input") },
+          responses: { 201: { description: "Created", ...json(regionSchema) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      "/v1/admin/regions/{regionId}": {
+        get: {
+          summary: "Get a region",
+          security: adminSecurity,
+          responses: { 200: { description: "Region", ...json(regionSchema) }, ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary: "Change a region (only the fields sent)",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(updateRegionSchema, "input") },
+          responses: { 200: { description: "Region", ...json(regionSchema) }, ...errors(400, 401, 403, 404) },
+        },
+        delete: {
+          summary: "Delete a region; 409 while it has backends unless ?cascade=true",
+          security: adminSecurity,
+          parameters: [
+            {
+              name: "cascade",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: ["true", "false"] },
+              description: "also delete the region's backends",
+            },
+          ],
+          responses: { 200: { description: "Deleted", ...json(deletedRegionSchema) }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      "/v1/admin/backends": {
+        get: {
+          summary: "List backends (disabled ones too)",
+          security: adminSecurity,
+          parameters: [{ name: "region", in: "query", required: false, schema: { type: "string" }, description: "only this region's" }],
+          responses: {
+            200: { description: "Backends", ...json(z.object({ backends: z.array(backendSchema) })) },
+            ...errors(400, 401, 403),
+          },
+        },
+        post: {
+          summary: "Create a backend (builtin: at most one per region; piston: needs url)",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(createBackendSchema, "input") },
+          responses: { 201: { description: "Created", ...json(backendSchema) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      "/v1/admin/backends/{backendId}": {
+        get: {
+          summary: "Get a backend, with its last health check and reported runtimes",
+          security: adminSecurity,
+          responses: { 200: { description: "Backend", ...json(backendSchema) }, ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary: "Change a backend (only the fields sent; the merged result is validated)",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(updateBackendSchema, "input") },
+          responses: { 200: { description: "Backend", ...json(backendSchema) }, ...errors(400, 401, 403, 404, 409) },
+        },
+        delete: {
+          summary: "Delete a backend",
+          security: adminSecurity,
+          responses: { 200: { description: "Deleted", ...json(backendSchema) }, ...errors(401, 403, 404) },
         },
       },
     },
