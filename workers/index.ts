@@ -2,22 +2,32 @@ import { createApp } from "./api/app";
 import { isolateCacheMemory } from "./cache";
 import { warmCache } from "./cache/warm-cache";
 import { storedRequestExecutor } from "./execution/execute-program";
-import { createLogger } from "./observability/logger";
+import { createLogger, type LogFields, type LogLevel } from "./observability/logger";
+import { startRegionPools } from "./pools/start-region-pools";
 
-// The one Worker script. Later capabilities add `queue` (async jobs) and more `scheduled` work
-// (alerting) and export their Durable Object classes from here.
+export { RegionPool } from "../durable-objects/region-pool";
+
+// The one Worker script: the HTTP API, the cron, and the Durable Object classes. Later
+// capabilities add `queue` (async jobs) and more `scheduled` work (alerting).
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  /** Cron (wrangler.toml [triggers]): keep the result cache's hottest programs warm (docs/cache.md). */
+  /**
+   * Cron (wrangler.toml [triggers]): keep the result cache's hottest programs warm
+   * (docs/cache.md), and make sure every region's pool runs its health probes (docs/routing.md).
+   */
   async scheduled(controller, env, ctx) {
     const logger = createLogger({ cron: controller.cron });
-    await warmCache(env, {
-      ...storedRequestExecutor,
-      memory: isolateCacheMemory(),
-      waitUntil: (promise) => ctx.waitUntil(promise),
-      log: (level, message, fields) => logger.log(level, message, fields),
-    });
+    const log = (level: LogLevel, message: string, fields?: LogFields) => logger.log(level, message, fields);
+    await Promise.all([
+      warmCache(env, {
+        ...storedRequestExecutor,
+        memory: isolateCacheMemory(),
+        waitUntil: (promise) => ctx.waitUntil(promise),
+        log,
+      }),
+      startRegionPools(env).catch((error: unknown) => log("error", "starting region pools failed", { error: String(error) })),
+    ]);
   },
 } satisfies ExportedHandler<Env>;

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
+  bad_gateway: 502,
   service_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

@@ -39,8 +39,15 @@ export interface CacheContext {
   log?: (level: LogLevel, message: string, fields?: LogFields) => void;
 }
 
-/** executeProgram behind the result cache (docs/cache.md): what both execution APIs call. */
-export function executeProgramCached(program: ProgramToRun, context: CacheContext): Promise<CachedRun> {
+/**
+ * A program behind the result cache (docs/cache.md): what both execution APIs call. `execute`
+ * runs it on a miss — by default here, in the built-in runtime; the APIs pass the regional router.
+ */
+export function executeProgramCached(
+  program: ProgramToRun,
+  context: CacheContext,
+  execute: () => Promise<ExecutionResult> = () => executeProgram(program),
+): Promise<CachedRun> {
   const cache = resultCacheFor(context.env, context.waitUntil, context.log ? { log: context.log } : {});
   return cache.run(
     {
@@ -56,7 +63,7 @@ export function executeProgramCached(program: ProgramToRun, context: CacheContex
       userTags: context.tags,
       mode: context.mode,
     },
-    () => executeProgram(program),
+    execute,
   );
 }
 
@@ -75,9 +82,3 @@ export const storedRequestExecutor = {
     return executeProgram({ runtime, files: request.files, stdin: request.stdin, args: request.args, limits: request.limits });
   },
 };
-
-/** Where this Worker invocation is running: the Cloudflare colo, or "local" under wrangler dev/tests. */
-export function currentRegion(request: Request): string {
-  const colo = (request as Request & { cf?: { colo?: unknown } }).cf?.colo;
-  return typeof colo === "string" && colo !== "" ? colo : "local";
-}

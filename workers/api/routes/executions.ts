@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import { decodeContent } from "../../execution/decode-content";
-import { backgroundTasks, cacheModeFromHeaders, X_CACHE } from "../../cache";
-import { currentRegion, executeProgramCached } from "../../execution/execute-program";
-import { findRuntime } from "../../execution/runtime-catalog";
+import { cacheModeFromHeaders, X_CACHE } from "../../cache";
 import type { ExecutionLimits, SourceFile } from "../../sandbox/types";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../errors";
@@ -10,6 +8,7 @@ import { authenticate } from "../middleware/authenticate";
 import { methodNotAllowed } from "../method-not-allowed";
 import { toExecutionResponse } from "../presenters/execution-result";
 import { readJsonBody } from "../read-json-body";
+import { RoutedExecution } from "../routed-execution";
 import { executionRequestSchema, type ExecutionRequestBody } from "../schemas/execution";
 import { parseOrThrow } from "../validate";
 
@@ -37,7 +36,8 @@ export function executionRoutes() {
   app.post("/", authenticate(), async (c) => {
     const config = c.get("config");
     const body = parseOrThrow(executionRequestSchema(config.limitMaxima), await readJsonBody(c));
-    const runtime = findRuntime(body.language, body.version);
+    const routing = await RoutedExecution.open(c);
+    const runtime = routing.findRuntime(body.language, body.version);
     if (!runtime) {
       throw new ApiError("validation_failed", `${body.language}-${body.version} runtime is unknown; see GET /v1/runtimes`, [
         { path: "language", message: `${body.language}-${body.version} runtime is unknown` },
@@ -61,19 +61,15 @@ export function executionRoutes() {
       ...(body.limits.memoryBytes ? { memoryBytes: body.limits.memoryBytes } : {}),
       ...(outputCap ? { maxStdoutBytes: outputCap, maxStderrBytes: outputCap } : {}),
     };
-    const { result, cache } = await executeProgramCached(
+    const pinnedRegionId = routing.pinnedRegion(body.region);
+    const { result, cache, regionId: region } = await routing.run(
       { runtime, files, stdin: body.stdin, args: body.args, limits },
       {
-        env: c.env,
-        tenantId: c.get("tenant").id,
         mode: cacheModeFromHeaders(c.req.raw.headers) === "bypass" ? "bypass" : body.cache.mode,
         tags: body.cache.tags,
-        waitUntil: backgroundTasks(() => c.executionCtx),
-        log: (level, message, fields) => c.get("logger").log(level, message, fields),
+        ...(pinnedRegionId ? { pinnedRegionId } : {}),
       },
     );
-    const region = currentRegion(c.req.raw);
-    c.header("X-Edgebox-Region", region);
     c.header(X_CACHE, cache.status);
     return c.json(toExecutionResponse(result, { id: crypto.randomUUID(), runtime, limits, region, cache }));
   });

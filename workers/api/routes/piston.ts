@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { decodeContent, pistonEncoding } from "../../execution/decode-content";
-import { backgroundTasks, cacheModeFromHeaders, X_CACHE } from "../../cache";
-import { currentRegion, executeProgramCached } from "../../execution/execute-program";
-import { findRuntime, listRuntimes } from "../../execution/runtime-catalog";
+import { cacheModeFromHeaders, X_CACHE } from "../../cache";
+import { listRuntimes } from "../../execution/runtime-catalog";
+import { topologyFor } from "../../pools/topology-cache";
+import { remoteRuntimes } from "../../routing/route-plan";
 import type { SourceFile } from "../../sandbox/types";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../errors";
@@ -11,6 +12,7 @@ import { methodNotAllowed } from "../method-not-allowed";
 import { toPistonResponse } from "../presenters/piston-result";
 import { readJsonBody } from "../read-json-body";
 import { PISTON_EARLY_FIELDS, pistonExecuteSchema } from "../schemas/piston";
+import { RoutedExecution } from "../routed-execution";
 import { toFieldErrors } from "../validate";
 import { isSafeRelativePath } from "../../execution/file-names";
 
@@ -22,9 +24,9 @@ import { isSafeRelativePath } from "../../execution/file-names";
 export function pistonRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/runtimes", (c) =>
+  app.get("/runtimes", async (c) =>
     c.json(
-      listRuntimes().map(({ language, version, aliases, runtime }) => ({ language, version, aliases, runtime })),
+      listRuntimes(remoteRuntimes((await topologyFor(c.env, Date.now())).backends)).map(({ language, version, aliases, runtime }) => ({ language, version, aliases, runtime })),
     ),
   );
   app.all("/runtimes", methodNotAllowed("GET"));
@@ -41,7 +43,8 @@ export function pistonRoutes() {
     if (early.length > 0) throw new ApiError("validation_failed", early[0].message, issues);
 
     const raw = body as { language: string; version: string; files: Array<{ encoding?: unknown }> };
-    const runtime = findRuntime(raw.language, raw.version);
+    const routing = await RoutedExecution.open(c);
+    const runtime = routing.findRuntime(raw.language, raw.version);
     if (!runtime) {
       throw new ApiError("validation_failed", `${raw.language}-${raw.version} runtime is unknown`, [
         { path: "language", message: `${raw.language}-${raw.version} runtime is unknown` },
@@ -77,18 +80,11 @@ export function pistonRoutes() {
       ...(request.run_memory_limit ? { memoryBytes: request.run_memory_limit } : {}),
     };
     // Piston's body has no cache field: clients control the cache with Cache-Control only.
-    const { result, cache } = await executeProgramCached(
+    const pinnedRegionId = routing.pinnedRegion();
+    const { result, cache } = await routing.run(
       { runtime, files: ordered, stdin: request.stdin ?? "", args: request.args ?? [], limits },
-      {
-        env: c.env,
-        tenantId: c.get("tenant").id,
-        mode: cacheModeFromHeaders(c.req.raw.headers),
-        tags: [],
-        waitUntil: backgroundTasks(() => c.executionCtx),
-        log: (level, message, fields) => c.get("logger").log(level, message, fields),
-      },
+      { mode: cacheModeFromHeaders(c.req.raw.headers), tags: [], ...(pinnedRegionId ? { pinnedRegionId } : {}) },
     );
-    c.header("X-Edgebox-Region", currentRegion(c.req.raw));
     c.header(X_CACHE, cache.status);
     return c.json(toPistonResponse(runtime.language, runtime.version, result));
   });

@@ -110,6 +110,11 @@ function buildExecutionRequestSchema(maxima: ExecutionLimits) {
         .strict()
         .default({}),
       cache: cacheRequestSchema,
+      region: z
+        .string({ error: "must be a region id" })
+        .min(1, "must be a region id")
+        .optional()
+        .describe("run only in this region (see GET /v1/health for region ids); default: the nearest healthy one"),
     })
     .superRefine((body, ctx) => {
       if ((body.code === undefined) === (body.files === undefined)) {
@@ -155,7 +160,7 @@ export const executionResponseSchema = z.object({
   }),
   compile: z.object({ ok: z.boolean(), stderr: z.string() }).optional(),
   runtime: z.object({ language: z.string(), version: z.string(), engine: z.string() }),
-  region: z.string().describe("where it ran: the Cloudflare colo, or `local`"),
+  region: z.string().describe("id of the region that ran it (or would have, for a cache hit); also in X-Edgebox-Region"),
   cache: z
     .object({
       status: z.enum(["HIT-L1", "HIT-L2", "HIT-L3", "MISS", "BYPASS"]).describe("also in the X-Cache header"),

@@ -1,0 +1,60 @@
+import { probePiston } from "../backends/piston-remote";
+import { openDatabase } from "../db/client";
+import { loadTopology, recordBackendCheck } from "../db/topology";
+import type { PoolSnapshot } from "./pool-protocol";
+
+/** A probe waits this long for a backend before calling it unreachable. */
+const PROBE_TIMEOUT_MS = 5_000;
+
+export interface MaintenanceEnv {
+  DB: D1Database;
+  SCALING_WEBHOOK_URL?: string;
+}
+
+/**
+ * The pool's periodic work (its Durable Object alarm): probe the region's remote backends and
+ * store what they report (reachability and runtimes feed routing and the runtime lists), then POST
+ * scaling recommendations that changed to the operator's webhook, if one is configured.
+ * `lastActions` remembers what was last announced per backend so each change is sent once.
+ */
+export async function runPoolMaintenance(
+  env: MaintenanceEnv,
+  regionId: string,
+  snapshot: PoolSnapshot,
+  lastActions: Map<string, string>,
+  fetcher: typeof fetch = fetch,
+): Promise<void> {
+  const db = openDatabase(env.DB);
+  const topology = await loadTopology(db);
+  const remote = topology.backends.filter(
+    (backend) => backend.regionId === regionId && backend.kind === "piston" && backend.enabled && backend.url,
+  );
+  await Promise.all(
+    remote.map(async (backend) => {
+      const probe = await probePiston(backend.url!, { timeoutMs: PROBE_TIMEOUT_MS, fetcher });
+      await recordBackendCheck(db, backend.id, {
+        healthy: probe.healthy,
+        ...(probe.healthy ? { runtimes: probe.runtimes } : {}),
+        at: Date.now(),
+      });
+    }),
+  );
+
+  const webhook = env.SCALING_WEBHOOK_URL;
+  for (const backend of snapshot.backends) {
+    const { action } = backend.recommendation;
+    const previous = lastActions.get(backend.id) ?? "hold";
+    lastActions.set(backend.id, action);
+    if (!webhook || action === previous) continue;
+    try {
+      await fetcher(webhook, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ event: "scaling_recommendation", region: regionId, backend: backend.id, ...backend.recommendation, at: snapshot.at }),
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+    } catch {
+      // Advisory only: the next change is announced again; the admin API always shows the latest.
+    }
+  }
+}
