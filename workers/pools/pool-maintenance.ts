@@ -1,10 +1,7 @@
-import { probePiston } from "../backends/piston-remote";
 import { openDatabase } from "../db/client";
-import { loadTopology, recordBackendCheck } from "../db/topology";
+import { loadTopology } from "../db/topology";
+import { checkBackend, PROBE_TIMEOUT_MS } from "./backend-check";
 import type { PoolSnapshot } from "./pool-protocol";
-
-/** A probe waits this long for a backend before calling it unreachable. */
-const PROBE_TIMEOUT_MS = 5_000;
 
 export interface MaintenanceEnv {
   DB: D1Database;
@@ -29,16 +26,7 @@ export async function runPoolMaintenance(
   const remote = topology.backends.filter(
     (backend) => backend.regionId === regionId && backend.kind === "piston" && backend.enabled && backend.url,
   );
-  await Promise.all(
-    remote.map(async (backend) => {
-      const probe = await probePiston(backend.url!, { timeoutMs: PROBE_TIMEOUT_MS, fetcher });
-      await recordBackendCheck(db, backend.id, {
-        healthy: probe.healthy,
-        ...(probe.healthy ? { runtimes: probe.runtimes } : {}),
-        at: Date.now(),
-      });
-    }),
-  );
+  await Promise.all(remote.map((backend) => checkBackend(db, backend, fetcher)));
 
   const webhook = env.SCALING_WEBHOOK_URL;
   for (const backend of snapshot.backends) {

@@ -16,6 +16,8 @@ import {
   type StoredBackend,
   type StoredRegion,
 } from "../../db/topology";
+import { checkBackend } from "../../pools/backend-check";
+import { poolStub } from "../../pools/pool-client";
 import { forgetTopology } from "../../pools/topology-cache";
 import { DEFAULT_MAX_CONCURRENCY } from "../../routing/effective-topology";
 import type { AppEnv } from "../app-env";
@@ -36,6 +38,19 @@ import { toFieldErrors } from "../validate";
 // topology copy stale at once; other isolates pick changes up within TOPOLOGY_REFRESH_MS.
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A new or re-pointed remote backend is probed before the admin call returns, so its runtimes are
+ * routable at once, and its region's pool is woken so periodic health checks start.
+ */
+async function checkedNow(c: Context<AppEnv>, db: ReturnType<typeof openDatabase>, backend: StoredBackend): Promise<StoredBackend> {
+  if (backend.kind !== "piston" || !backend.enabled) return backend;
+  await checkBackend(db, backend);
+  const region = await getRegion(db, backend.regionId);
+  if (region) await poolStub(c.env, region).start(region.id);
+  forgetTopology(c.env);
+  return (await getBackend(db, backend.id)) ?? backend;
+}
 
 function presentRegion(region: StoredRegion) {
   return {
@@ -217,10 +232,11 @@ export function adminTopologyRoutes() {
     };
     const errors = backendRuleErrors(backend);
     if (errors.length > 0) throw invalid(errors);
-    const result = await createBackend(openDatabase(c.env.DB), backend);
+    const db = openDatabase(c.env.DB);
+    const result = await createBackend(db, backend);
     if (!result.ok) throw backendWriteError(result.reason, backend);
     forgetTopology(c.env);
-    return c.json(presentBackend(result.backend), 201);
+    return c.json(presentBackend(await checkedNow(c, db, result.backend)), 201);
   });
   app.all("/backends", methodNotAllowed("GET", "POST"));
 
@@ -242,7 +258,8 @@ export function adminTopologyRoutes() {
     const result = await updateBackend(db, id, changes);
     if (!result.ok) throw backendWriteError(result.reason, merged);
     forgetTopology(c.env);
-    return c.json(presentBackend(result.backend));
+    const reprobe = changes.url !== undefined || changes.enabled === true || changes.regionId !== undefined;
+    return c.json(presentBackend(reprobe ? await checkedNow(c, db, result.backend) : result.backend));
   });
   app.delete("/backends/:backendId", async (c) => {
     const id = c.req.param("backendId");
@@ -252,6 +269,28 @@ export function adminTopologyRoutes() {
     return c.json(presentBackend(backend));
   });
   app.all("/backends/:backendId", methodNotAllowed("GET", "PATCH", "DELETE"));
+
+  /** Probes a backend now instead of waiting for its pool's next health check. */
+  app.post("/backends/:backendId/check", async (c) => {
+    const id = c.req.param("backendId");
+    const db = openDatabase(c.env.DB);
+    const backend = await getBackend(db, id);
+    if (!backend) throw backendNotFound(id);
+    const check = await checkBackend(db, backend);
+    forgetTopology(c.env);
+    const after = (await getBackend(db, id)) ?? backend;
+    return c.json({ check, backend: presentBackend(after) });
+  });
+  app.all("/backends/:backendId/check", methodNotAllowed("POST"));
+
+  /** The region pool's live view: in-flight, adaptive limits, scaling advice, sessions. */
+  app.get("/regions/:regionId/pool", async (c) => {
+    const id = c.req.param("regionId");
+    const region = await getRegion(openDatabase(c.env.DB), id);
+    if (!region) throw regionNotFound(id);
+    return c.json(await poolStub(c.env, region).snapshot());
+  });
+  app.all("/regions/:regionId/pool", methodNotAllowed("GET"));
 
   return app;
 }
