@@ -1,8 +1,9 @@
 // What a program can reach, what it can leave behind, and how engine faults are contained.
 import { describe, expect, it } from "vitest";
 import { LIMIT_DEFAULTS } from "../../workers/sandbox";
-import { MemoryPool } from "../../workers/sandbox/engine/memory-pool";
-import { createEngineInstance } from "../../workers/sandbox/engine/quickjs-instance";
+import { EnginePool } from "../../workers/sandbox/engine/engine-pool";
+import { matchesSnapshot } from "../../workers/sandbox/engine/snapshot";
+import { SNAPSHOT_SETUP } from "../../workers/sandbox/execution";
 import { runProgramWith } from "../../workers/sandbox/run-program";
 import { expectHealthy, run, stdoutOf } from "./helpers";
 
@@ -79,7 +80,7 @@ describe("nothing survives a run", () => {
   });
 });
 
-describe("recycled memories", () => {
+describe("engines restored to the snapshot", () => {
   const HARD_MAX = 96 * 1024 * 1024;
   const request = (content: string, stdin = "", memoryBytes = LIMIT_DEFAULTS.memoryBytes) => ({
     language: "javascript",
@@ -88,36 +89,65 @@ describe("recycled memories", () => {
     args: [],
     limits: { ...LIMIT_DEFAULTS, memoryBytes },
   });
+  /** A private pool of one, so consecutive runs are guaranteed to share the instance. */
+  const singlePool = () => {
+    const pool = new EnginePool({ maxPooled: 1, maxPoolableBytes: HARD_MAX, hardMaxHeapBytes: HARD_MAX, setup: SNAPSHOT_SETUP });
+    const runOn = (content: string, stdin = "", memoryBytes?: number) =>
+      runProgramWith(request(content, stdin, memoryBytes), () => pool.acquire(), (engine, execution) =>
+        pool.release(engine, execution.engineFaulted, execution.untouchedRange),
+      );
+    return { pool, runOn };
+  };
 
-  it("come back all zeros, with no trace of the previous program's data", async () => {
-    const pool = new MemoryPool(1, HARD_MAX);
+  it("come back byte-identical to the snapshot, with no trace of the previous program's data", async () => {
+    const { pool, runOn } = singlePool();
     const secret = "SECRET-" + "x".repeat(40);
-    const result = await runProgramWith(
-      request("const kept = readline() + '!'.repeat(3); const a = new Array(1e5).fill(kept); console.log(a.length)", secret),
-      () => createEngineInstance(HARD_MAX, pool.take()),
-      (instance, execution) => pool.release(instance.governor.memory, execution.untouchedRange),
-    );
+    const result = await runOn("const kept = readline() + '!'.repeat(3); const a = new Array(1e5).fill(kept); console.log(a.length)", secret);
     expect(result).toMatchObject({ status: "ok", stdout: "100000\n" });
-    const memory = pool.take();
-    expect(memory).toBeDefined();
-    const bytes = new Uint8Array(memory!.buffer);
-    let nonZero = 0;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) nonZero++;
-    expect(nonZero).toBe(0);
+    expect(pool.size).toBe(1);
+    const engine = await pool.acquire();
+    expect(matchesSnapshot(engine.snapshot, engine.instance.governor.memory)).toBe(true);
+    const bytes = new Uint8Array(engine.instance.governor.memory.buffer);
+    const needle = new TextEncoder().encode("SECRET-");
+    let found = false;
+    for (let i = bytes.indexOf(needle[0]); i !== -1 && !found; i = bytes.indexOf(needle[0], i + 1)) {
+      found = needle.every((b, k) => bytes[i + k] === b);
+    }
+    expect(found).toBe(false);
+  });
+
+  it("give the next run on the same instance none of the previous run's state", async () => {
+    const { pool, runOn } = singlePool();
+    const first = await runOn(
+      [
+        "globalThis.leak = 'secret'; Array.prototype.push = function () { return 'hijacked'; };",
+        "Object.prototype.polluted = true; JSON.parse = () => 'evil'; Promise.prototype.then = null;",
+        "process.env.TOKEN = 'x'; process.argv.push('extra'); require('fs').writeFileSync('/tmp/f', 'kept');",
+        "require('fs').readFileSync = () => 'stale'; console.log = () => {}; Date.now = () => 0;",
+        "process.stdout.write(String(Math.random()));",
+      ].join("\n"),
+    );
+    expect(first.status).toBe("ok");
+    expect(pool.size).toBe(1);
+    const second = await runOn(
+      "const a = []; a.push(1);\nconsole.log(typeof globalThis.leak, a.length, ({}).polluted, JSON.parse('[1]')[0], typeof Promise.prototype.then, process.env.TOKEN, process.argv.length, require('fs').existsSync('/tmp/f'), Date.now() > 0);\nprocess.stdout.write(String(Math.random()));",
+    );
+    expect(second.status).toBe("ok");
+    const [line, random] = second.stdout.split("\n");
+    expect(line).toBe("undefined 1 undefined 1 function undefined 2 false true");
+    // Math.random is reseeded for every run, although the snapshot's engine state is identical.
+    expect(random).not.toBe(first.stdout);
+    expect(Number(random)).toBeGreaterThanOrEqual(0);
   });
 
   it("run the next program exactly like a fresh one, limits included", async () => {
-    const pool = new MemoryPool(1, HARD_MAX);
-    const viaPool = (content: string, memoryBytes?: number) =>
-      runProgramWith(request(content, "", memoryBytes), () => createEngineInstance(HARD_MAX, pool.take()), (instance, execution) =>
-        pool.release(instance.governor.memory, execution.untouchedRange),
-      );
-    // Grow the memory to ~22 MiB, then reuse it with a 16 MiB limit: the budget must still hold.
-    expect((await viaPool("const a = new Uint8Array(6 * 1024 * 1024).fill(1); console.log(a[5])")).stdout).toBe("1\n");
+    const { pool, runOn } = singlePool();
+    // Grow the memory to ~22 MiB, then reuse the instance with a 16 MiB limit: the budget must still hold.
+    expect((await runOn("const a = new Uint8Array(6 * 1024 * 1024).fill(1); console.log(a[5])")).stdout).toBe("1\n");
     expect(pool.size).toBe(1);
-    const overLimit = await viaPool("const a = new Uint8Array(20 * 1024 * 1024).fill(1); console.log(a[5])", 16 * 1024 * 1024);
+    const overLimit = await runOn("const a = new Uint8Array(20 * 1024 * 1024).fill(1); console.log(a[5])", "", 16 * 1024 * 1024);
     expect(overLimit.status).toBe("memory_limit_exceeded");
-    const fine = await viaPool("const a = new Uint8Array(10 * 1024 * 1024).fill(2); console.log(a[5], globalThis.leak)", 16 * 1024 * 1024);
+    const fine = await runOn("const a = new Uint8Array(10 * 1024 * 1024).fill(2); console.log(a[5], globalThis.leak)", "", 16 * 1024 * 1024);
     expect(fine).toMatchObject({ status: "ok", stdout: "2 undefined\n" });
   });
 });
@@ -134,10 +164,12 @@ describe("engine faults", () => {
   });
 
   it("contains a trap inside the engine mid-run (corrupted engine memory) and recovers", async () => {
+    const pool = new EnginePool({ maxPooled: 1, maxPoolableBytes: 128 * 1024 * 1024, hardMaxHeapBytes: 128 * 1024 * 1024, setup: SNAPSHOT_SETUP });
     const result = await runProgramWith(
       { language: "javascript", files: [{ name: "main.js", content: "let x = 0; for (let i = 0; i < 1e6; i++) x += i; console.log(x)" }], stdin: "", args: [], limits: LIMIT_DEFAULTS },
       async () => {
-        const instance = await createEngineInstance(128 * 1024 * 1024);
+        const engine = await pool.acquire();
+        const { instance } = engine;
         const arm = instance.governor.arm.bind(instance.governor);
         // After the runtime is set up, wipe the engine's static data (its function tables and
         // globals): the next thing the engine does traps.
@@ -145,11 +177,13 @@ describe("engine faults", () => {
           arm(cap);
           new Uint8Array(instance.governor.memory.buffer).fill(0xff, 1024, 90_000);
         };
-        return instance;
+        return engine;
       },
+      (engine, execution) => pool.release(engine, execution.engineFaulted, execution.untouchedRange),
     );
     expect(result.status).toBe("internal_error");
     expect(result.message).toMatch(/^Internal sandbox error: /);
+    expect(pool.size).toBe(0); // the faulted instance is never reused
     await expectHealthy();
   });
 

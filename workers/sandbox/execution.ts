@@ -1,16 +1,20 @@
-// Drives one program through one fresh QuickJS instance, synchronously from start to finish (no
-// awaits between VM steps, so nothing else can interleave inside the engine).
+// Drives one program through one engine (an instance holding a fresh copy of the engine snapshot),
+// synchronously from start to finish (no awaits between VM steps, so nothing else can interleave
+// inside the engine).
 import { createHash, createHmac } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { HOST_CALL_COST_TICKS, msToTicks, NATIVE_HEAVY_TICKS_PER_POLL, SLOW_POLL_MS, ticksToMs, TICKS_PER_POLL } from "./engine/cpu-clock";
 import { InterruptCounter } from "./engine/interrupt-counter";
 import { BALLOON_MARGIN_BYTES, INITIAL_MEMORY_BYTES } from "./engine/heap-governor";
+import { CHUNK_HEADER_BYTES, clearTopChunk, probeHeapEnd } from "./engine/heap";
+import type { Engine } from "./engine/engine-pool";
 import type { EngineInstance } from "./engine/quickjs-instance";
+import { attachSnapshot, type SnapshotSetup, type UntouchedRange } from "./engine/snapshot";
 import { resolveModule, SANDBOX_ROOT, PROVIDED_BUILTINS, dirname } from "./module-resolution";
 import { OutputCapture } from "./output-capture";
 import { BUILTIN_SOURCES } from "./prelude/builtins";
 import { compactSource } from "./prelude/compact";
-import { CORE_PRELUDE } from "./prelude/core";
+import { BUILTINS_KEY, CORE_PRELUDE, START_KEY } from "./prelude/core";
 import {
   ASYNC_WRAPPER_PREFIX,
   describeDiagnostic,
@@ -23,12 +27,6 @@ import type { CompileResult, ExecutionLimits, ExecutionResult } from "./types";
 
 /** What the program sees as its Node version (it runs Node-style programs written for `node`). */
 export const NODE_VERSION = "v22.12.0";
-/** Size of a dlmalloc chunk header: a pointer from malloc minus this is where its chunk starts. */
-const CHUNK_HEADER_BYTES = 8;
-/** Bytes dlmalloc may write just past its top chunk (fencepost; measured 40 at +4). */
-const TOP_TRAILER_BYTES = 64;
-/** Probe allocation used to find the end of the heap (larger than any free block in a fresh heap). */
-const HEAP_PROBE_BYTES = 1024 * 1024;
 const PRELUDE_SOURCE = compactSource(CORE_PRELUDE);
 /** Virtual time between the main module finishing and the event loop's first turn. */
 const STARTUP_MS = 1;
@@ -53,6 +51,50 @@ type StopReason = { kind: "exit"; code: number } | { kind: "killed"; reason: Kil
 
 class HostStackOverflow extends Error {}
 
+/**
+ * What the engine snapshot holds besides a bare runtime and context, part 1: the prelude's first
+ * phase (prelude/core.ts), which leaves `start` on the global for the run.
+ */
+export function prepareEnvironment(ctx: QuickJSContext): void {
+  const evaluated = ctx.evalCode(PRELUDE_SOURCE, "node:internal/bootstrap");
+  if (evaluated.error) {
+    const detail = JSON.stringify(ctx.dump(evaluated.error));
+    evaluated.error.dispose();
+    throw new Error(`prelude failed to evaluate: ${detail}`);
+  }
+  evaluated.value.dispose();
+  const start = ctx.getProp(ctx.global, START_KEY);
+  const type = ctx.typeof(start);
+  start.dispose();
+  if (type !== "function") throw new Error("prelude did not leave its start function");
+}
+
+/** The engine snapshot's contents (engine/snapshot.ts). */
+export const SNAPSHOT_SETUP: SnapshotSetup = { environment: prepareEnvironment, sharedCode: precompileBuiltins };
+
+/**
+ * Part 2: every builtin module compiled (not initialised) into the prelude's table, so a run that
+ * requires one (console.log of an object loads util.inspect, 39 KB of source) does not parse it.
+ * Its heap is engine code shared by all runs, not counted as the run's memory (engine/snapshot.ts).
+ */
+export function precompileBuiltins(ctx: QuickJSContext): void {
+  const table = ctx.getProp(ctx.global, BUILTINS_KEY);
+  try {
+    for (const [name, source] of Object.entries(BUILTIN_SOURCES)) {
+      const compiled = ctx.evalCode(source, `node:internal/${name}`);
+      if (compiled.error) {
+        const detail = JSON.stringify(ctx.dump(compiled.error));
+        compiled.error.dispose();
+        throw new Error(`builtin ${name} failed to compile: ${detail}`);
+      }
+      ctx.setProp(table, name, compiled.value);
+      compiled.value.dispose();
+    }
+  } finally {
+    table.dispose();
+  }
+}
+
 export class Execution {
   private readonly runtime: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
@@ -66,27 +108,29 @@ export class Execution {
   private vmRealMs = 0;
   private stop: StopReason | null = null;
   private nondeterministic = false;
-  private heapStart = 0;
+  private readonly heapStart: number;
+  private readonly instance: EngineInstance;
   private setupBytes = 0;
   private balloonEnd = INITIAL_MEMORY_BYTES;
-  private balloonPayload: { start: number; end: number } | null = null;
+  private balloonPayload: UntouchedRange | null = null;
   private readonly compiled = new Map<string, QuickJSHandle>();
   private readonly fileSet: Set<string>;
   private control: { main: QuickJSHandle; tick: QuickJSHandle; finish: QuickJSHandle } | null = null;
   private faulted = false;
 
-  constructor(private readonly instance: EngineInstance, private readonly options: ExecutionOptions) {
+  constructor(engine: Engine, private readonly options: ExecutionOptions) {
     const { limits } = options;
+    this.instance = engine.instance;
     this.output = new OutputCapture({ stdout: limits.maxStdoutBytes, stderr: limits.maxStderrBytes });
     this.cpuBudgetTicks = msToTicks(limits.cpuTimeMs);
     this.fileSet = new Set(options.program.files.keys());
-    this.heapStart = this.probeHeapEnd();
-    this.runtime = instance.module.newRuntime();
+    this.heapStart = engine.snapshot.heapStart;
+    const { runtime, context } = attachSnapshot(engine.snapshot, engine.instance);
+    this.runtime = runtime;
     this.runtime.setMaxStackSize(limits.stackBytes);
     this.runtime.setInterruptHandler(() => this.onInterrupt());
-    this.ctx = this.runtime.newContext();
-    const contextPointer = (this.ctx as unknown as { ctx?: { value?: unknown } }).ctx?.value;
-    this.counter = new InterruptCounter(instance.governor.memory, typeof contextPointer === "number" ? contextPointer : 0);
+    this.ctx = context;
+    this.counter = new InterruptCounter(engine.instance.governor.memory, engine.snapshot.contextPointer);
   }
 
   // ---- clocks and budgets
@@ -130,22 +174,14 @@ export class Execution {
 
   // ---- heap accounting (see engine/heap-governor.ts)
 
-  /** Address just past the allocator's used heap: where a block too big for any hole would go. */
-  private probeHeapEnd(): number {
-    const pointer = this.instance.malloc(HEAP_PROBE_BYTES);
-    if (pointer === 0) return 0;
-    this.instance.free(pointer);
-    return pointer - CHUNK_HEADER_BYTES;
-  }
-
   /** After setup: fill the rest of the memory with an untouched block and arm the budget. */
   private armHeapBudget(): void {
-    const heapEnd = this.probeHeapEnd();
+    const heapEnd = probeHeapEnd(this.instance);
     this.setupBytes = Math.max(0, heapEnd - this.heapStart);
-    // Setup freed temporary blocks (parser buffers, the config text with stdin...) back into the
-    // allocator's top chunk; the balloon will be carved from that chunk. Clear it first, so the
-    // balloon's payload is all zeros and a recycled memory needs no zeroing there.
-    const cleared = this.clearTopChunk(heapEnd);
+    // Setup freed temporary blocks (the config text with stdin...) back into the allocator's top
+    // chunk; the balloon will be carved from that chunk. Clear it first, so the balloon's payload is
+    // all zeros and restoring the snapshot afterwards can skip it.
+    const cleared = clearTopChunk(this.instance.governor.memory, heapEnd);
     let balloon = this.instance.governor.byteLength - heapEnd - BALLOON_MARGIN_BYTES - CHUNK_HEADER_BYTES;
     const payload = balloon > 0 ? this.instance.malloc(balloon) : 0;
     if (payload === 0) balloon = 0;
@@ -153,24 +189,6 @@ export class Execution {
     this.balloonEnd = heapEnd + Math.max(0, balloon) + CHUNK_HEADER_BYTES;
     const programBudget = this.options.limits.memoryBytes - this.setupBytes;
     this.instance.governor.arm(this.balloonEnd + Math.max(0, programBudget));
-  }
-
-  /**
-   * Zeroes the free space of dlmalloc's top chunk, which starts at `chunk` (the heap end): its header
-   * is two 32-bit words (previous footer, size|flags) and it extends to the current program break,
-   * followed by a small trailer.
-   * Returns false, touching nothing, if the header does not look like one.
-   */
-  private clearTopChunk(chunk: number): boolean {
-    const memory = this.instance.governor.memory;
-    if (chunk <= 0 || chunk % 8 !== 0 || chunk + CHUNK_HEADER_BYTES > memory.buffer.byteLength) return false;
-    const size = new Uint32Array(memory.buffer, chunk + 4, 1)[0] & ~7;
-    const end = chunk + size;
-    if (size < CHUNK_HEADER_BYTES || end > memory.buffer.byteLength) return false;
-    // dlmalloc keeps a small trailer (segment fencepost, TOP_FOOT_SIZE) just past the top chunk.
-    const clearEnd = Math.min(end + TOP_TRAILER_BYTES, memory.buffer.byteLength);
-    new Uint8Array(memory.buffer, chunk + CHUNK_HEADER_BYTES, clearEnd - chunk - CHUNK_HEADER_BYTES).fill(0);
-    return true;
   }
 
   /** Heap used by this run: runtime setup plus whatever the program made the heap grow by. */
@@ -448,11 +466,10 @@ export class Execution {
 
   private bootstrap(): boolean {
     const { program, stdin, args, limits } = this.options;
-    const prelude = this.vm(() => this.ctx.evalCode(PRELUDE_SOURCE, "node:internal/bootstrap"));
-    if (!prelude || prelude.error) {
-      const detail = prelude?.error ? JSON.stringify(this.ctx.dump(prelude.error)) : "no result";
-      prelude?.error?.dispose();
-      throw new Error(`prelude failed to evaluate: ${detail}`);
+    const start = this.ctx.getProp(this.ctx.global, START_KEY);
+    if (this.ctx.typeof(start) !== "function") {
+      start.dispose();
+      throw new Error("the engine snapshot has no prelude start function");
     }
     const files: Record<string, string> = {};
     for (const [path, file] of program.files) files[path] = file.original;
@@ -472,20 +489,12 @@ export class Execution {
       builtinModules: [...PROVIDED_BUILTINS],
       entryDir: dirname(program.entry),
     };
-    const configHandle = this.vm(() => {
-      const json = this.ctx.newString(JSON.stringify(config));
-      const parsed = this.ctx.evalCode("JSON.parse", "node:internal/config");
-      const parse = parsed.unwrap();
-      const value = this.ctx.callFunction(parse, this.ctx.undefined, json).unwrap();
-      parse.dispose();
-      json.dispose();
-      return value;
-    });
+    const configJson = this.ctx.newString(JSON.stringify(config));
     const host = this.buildHost();
-    const controlResult = this.vm(() => this.ctx.callFunction(prelude.value, this.ctx.undefined, host, configHandle!));
-    prelude.value.dispose();
+    const controlResult = this.vm(() => this.ctx.callFunction(start, this.ctx.undefined, host, configJson));
+    start.dispose();
     host.dispose();
-    configHandle?.dispose();
+    configJson.dispose();
     if (!controlResult || controlResult.error) {
       const detail = controlResult?.error ? JSON.stringify(this.ctx.dump(controlResult.error)) : "no result";
       controlResult?.error?.dispose();
@@ -616,7 +625,7 @@ export class Execution {
   }
 
   /** The part of the memory this run never wrote (the balloon's payload), for recycling. */
-  get untouchedRange(): { start: number; end: number } | null {
+  get untouchedRange(): UntouchedRange | null {
     return this.balloonPayload;
   }
 }

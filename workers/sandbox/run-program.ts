@@ -1,8 +1,7 @@
 // runProgram: one execution request in, one result out. Never throws.
-import { createEngineInstance, type EngineInstance } from "./engine/quickjs-instance";
+import { EnginePool, type Engine } from "./engine/engine-pool";
 import { INITIAL_MEMORY_BYTES } from "./engine/heap-governor";
-import { MemoryPool } from "./engine/memory-pool";
-import { Execution } from "./execution";
+import { Execution, SNAPSHOT_SETUP } from "./execution";
 import { clampLimits, LIMIT_MAXIMA } from "./limits";
 import { prepareProgram } from "./program";
 import { QUICKJS_VERSION, resolveBuiltinLanguage } from "./runtimes";
@@ -12,21 +11,17 @@ import type { ExecutionRequest, ExecutionResult } from "./types";
 const HARD_MAX_HEAP_BYTES = INITIAL_MEMORY_BYTES + LIMIT_MAXIMA.memoryBytes + 4 * 1024 * 1024;
 
 /**
- * A fresh instance per run, created inside the request that uses it. (An instance prepared ahead of
- * time in one request and picked up by the next one leaves promises pending across request
- * contexts, which workerd does not allow: under the vitest pool the next request hung forever.)
+ * Engines for this isolate (engine/engine-pool.ts): instances restored to the engine snapshot (a
+ * runtime and context with the prelude evaluated). Two are kept: executions never overlap in an
+ * isolate (everything after acquisition is synchronous), and instances whose memory grew more than
+ * 8 MiB past the initial 16 MiB are left to the garbage collector rather than kept resident.
  */
-function acquireInstance(): Promise<EngineInstance> {
-  return createEngineInstance(HARD_MAX_HEAP_BYTES, memoryPool.take());
-}
-
-/**
- * Recycled linear memories (see engine/memory-pool.ts). Memories are plain objects, so unlike
- * instances they can pass from one request to the next. Two are kept: executions never overlap in
- * an isolate (they are synchronous), and memories that grew more than 8 MiB past the initial 16 MiB
- * are left to the garbage collector rather than kept resident.
- */
-const memoryPool = new MemoryPool(2, INITIAL_MEMORY_BYTES + 8 * 1024 * 1024);
+const engines = new EnginePool({
+  maxPooled: 2,
+  maxPoolableBytes: INITIAL_MEMORY_BYTES + 8 * 1024 * 1024,
+  hardMaxHeapBytes: HARD_MAX_HEAP_BYTES,
+  setup: SNAPSHOT_SETUP,
+});
 
 export function failureResult(status: "internal_error", message: string, startedAt: number): ExecutionResult {
   return {
@@ -47,18 +42,16 @@ export function failureResult(status: "internal_error", message: string, started
 }
 
 export function runProgram(request: ExecutionRequest): Promise<ExecutionResult> {
-  return runProgramWith(request, acquireInstance, recycle);
+  return runProgramWith(request, () => engines.acquire(), (engine, execution) =>
+    engines.release(engine, execution.engineFaulted, execution.untouchedRange),
+  );
 }
 
-function recycle(instance: EngineInstance, execution: Execution): void {
-  if (!execution.engineFaulted) memoryPool.release(instance.governor.memory, execution.untouchedRange);
-}
-
-/** runProgram with the instance source injectable (tests use it to force engine faults). */
+/** runProgram with the engine source injectable (tests use it to force engine faults). */
 export async function runProgramWith(
   request: ExecutionRequest,
-  getInstance: () => Promise<EngineInstance>,
-  release: (instance: EngineInstance, execution: Execution) => void = () => {},
+  getEngine: () => Promise<Engine>,
+  release: (engine: Engine, execution: Execution) => void = () => {},
 ): Promise<ExecutionResult> {
   const startedAt = performance.now();
   const startEpochMs = Date.now();
@@ -70,9 +63,9 @@ export async function runProgramWith(
     }
     const program = prepareProgram(language, request.files);
     const limits = clampLimits(request.limits);
-    const instance = await getInstance();
+    const engine = await getEngine();
     // From here on everything is synchronous: the VM never yields to other requests.
-    const execution = new Execution(instance, {
+    const execution = new Execution(engine, {
       program,
       stdin: typeof request.stdin === "string" ? request.stdin : "",
       args: Array.isArray(request.args) ? request.args.map(String) : [],
@@ -82,7 +75,7 @@ export async function runProgramWith(
       quickjsVersion: QUICKJS_VERSION,
     });
     const result = execution.run();
-    release(instance, execution);
+    release(engine, execution);
     return result;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);

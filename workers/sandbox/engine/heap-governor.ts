@@ -7,9 +7,9 @@
 // linear memory to ~360 MiB, and pushing ArrayBuffers grew it to the 2 GiB ceiling, which is why
 // hitting the limit "took ~4 s". Only single allocations larger than the limit were refused.
 //
-// What we do instead: every execution gets a fresh instance with its own Memory, and the
-// allocator's only way to get more memory (`emscripten_resize_heap`, i.e. sbrk past the end) goes
-// through this governor. The heap of a fresh instance is compact, so after the runtime is set up we
+// What we do instead: every execution starts from the engine snapshot (a fresh, compact heap) in an
+// instance of its own, and the allocator's only way to get more memory (`emscripten_resize_heap`,
+// i.e. sbrk past the end) goes through this governor. After the run's setup we
 // fill the rest of the initial 16 MiB with one untouched "balloon" block; from then on every byte
 // the program allocates beyond a small margin makes the heap grow, and the governor refuses growth
 // past the budget. Refusal makes malloc return NULL, QuickJS throws "out of memory", and the run is
@@ -86,6 +86,14 @@ export class HeapGovernor implements HeapGovernorState {
         this.pendingBytes = 0;
       }
     };
+  }
+
+  /** Back to the state of a new governor (the instance is reused for another run). */
+  reset(): void {
+    this.capBytes = Number.POSITIVE_INFINITY;
+    this.pendingBytes = 0;
+    this.peakRequestedBytes = 0;
+    this.limitHit = false;
   }
 
   /** From now on the heap may not grow past `capBytes` (an absolute heap end). */

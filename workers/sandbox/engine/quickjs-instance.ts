@@ -1,14 +1,17 @@
-// One QuickJS WebAssembly instance per execution.
+// QuickJS WebAssembly instances.
 //
 // The compiled WebAssembly.Module is imported once per isolate (workerd compiles `.wasm` imports at
-// deploy/load time); what we create per execution is a new *instance* with its own linear memory.
-// Measured here: ~0.3-1.5 ms per instance after the first (which pays ~25 ms of lazy compilation),
-// against ~0.2 ms for a fresh runtime+context in a shared instance. In exchange:
-//   - memory limits are exact (see heap-governor.ts: a shared, fragmented heap cannot be metered),
-//   - nothing a program leaves in linear memory (freed strings, stdin, source) is visible to the
-//     next one, even through an engine memory-safety bug,
-//   - an engine fault (abort, trap, a host stack overflow unwinding through wasm frames) poisons
-//     only the instance of the run that caused it; the next run starts clean by construction.
+// deploy/load time); an instance is that module linked to its own linear memory. Instantiating costs
+// ~1 ms (the first one ~25 ms of lazy compilation), so instances are kept in a small pool
+// (engine-pool.ts) and every run starts from a byte-identical copy of the engine snapshot
+// (snapshot.ts) written over the instance's whole memory. The module's only mutable state outside
+// its memory is the stack pointer global, which is back at its initial value whenever no call is in
+// progress (checked after every run through `stackPointer()`). So each run still gets:
+//   - an exactly metered heap (see heap-governor.ts: a shared, fragmented heap cannot be metered),
+//   - no trace of any earlier program in linear memory (freed strings, stdin, source), even through
+//     an engine memory-safety bug,
+//   - containment of engine faults (abort, trap, a host stack overflow unwinding through wasm
+//     frames): the instance of the run that faulted is dropped, never reused.
 import variant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
 import wasmModule from "../../../node_modules/@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm";
@@ -16,6 +19,8 @@ import { HeapGovernor, INITIAL_MEMORY_BYTES, WASM_PAGE_BYTES } from "./heap-gove
 
 /** The module's name for `emscripten_resize_heap` in its import object (minified by Emscripten). */
 const RESIZE_HEAP_IMPORT = "k";
+/** The module's export for `stackSave` (reads the stack pointer global), minified by Emscripten. */
+const STACK_SAVE_EXPORT = "Oa";
 
 export interface EngineInstance {
   module: QuickJSWASMModule;
@@ -23,6 +28,8 @@ export interface EngineInstance {
   /** The allocator's malloc/free, for heap probes and the balloon. */
   malloc(bytes: number): number;
   free(pointer: number): void;
+  /** The C stack pointer (a wasm global): constant whenever no call into the engine is running. */
+  stackPointer(): number;
   /** Set when Emscripten aborted (the instance must not be used again). */
   readonly aborted: boolean;
 }
@@ -42,6 +49,7 @@ export async function createEngineInstance(hardMaxHeapBytes: number, recycled?: 
   const memory = recycled ?? new WebAssembly.Memory({ initial: INITIAL_MEMORY_BYTES / WASM_PAGE_BYTES, maximum: maximumPages });
   const governor = new HeapGovernor(memory, maximumPages * WASM_PAGE_BYTES);
   let aborted = false;
+  let stackSave: () => number = () => -1;
   let failInstantiation: (error: unknown) => void = () => {};
   const instantiationFailed = new Promise<never>((_, reject) => {
     failInstantiation = reject;
@@ -62,7 +70,15 @@ export async function createEngineInstance(hardMaxHeapBytes: number, recycled?: 
           }
           env[RESIZE_HEAP_IMPORT] = governor.wrapResizeHeap(resize as (requested: number) => number);
           WebAssembly.instantiate(wasmModule, imports).then(
-            (instance) => onSuccess(instance),
+            (instance) => {
+              const exported = instance.exports[STACK_SAVE_EXPORT];
+              if (typeof exported !== "function") {
+                failInstantiation(new Error("unexpected QuickJS build: stackSave export not found"));
+                return;
+              }
+              stackSave = exported as () => number;
+              onSuccess(instance);
+            },
             (error) => failInstantiation(error),
           );
           return {};
@@ -83,6 +99,7 @@ export async function createEngineInstance(hardMaxHeapBytes: number, recycled?: 
     governor,
     malloc: (bytes) => internals._malloc(bytes),
     free: (pointer) => internals._free(pointer),
+    stackPointer: () => stackSave(),
     get aborted() {
       return aborted;
     },

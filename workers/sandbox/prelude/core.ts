@@ -1,21 +1,33 @@
-// The part of the Node-like environment that is set up in every run, evaluated inside QuickJS as
-// one function expression: `(function bootstrap(host, config) { ... return control; })`.
+// The part of the Node-like environment every run starts with, evaluated inside QuickJS in two
+// phases:
+//
+// 1. Once per isolate, into the engine snapshot (engine/snapshot.ts): this text is evaluated as a
+//    script. It defines everything that does not depend on the request (console, process, timers,
+//    the module loader...) and leaves one function, `start`, under START_KEY on globalThis.
+// 2. In every run, on a byte-identical copy of that snapshot: the host reads `start` from the
+//    global, and calls `start(host, configJson)`. `start` deletes itself from the global, binds
+//    the bridge and the request's data, and returns `control` for the host to drive (run the
+//    entry, run one macrotask, run nextTick callbacks, finish).
 //
 // - `host` holds the bridge functions the runtime installs (write, exit, clock, randomness, module
 //   loading). It is a parameter, never a global: user code cannot reach it, and nothing of it is
 //   left on globalThis.
-// - `config` is plain data (argv, stdin, entry path, file contents for fs).
-// - The returned `control` object is what the host drives: run the entry, run one macrotask,
-//   finish (emit 'exit').
+// - `config` is plain data (argv, stdin, entry path, file contents for fs), passed as JSON.
 //
-// QuickJS compiles every function of a script up front (~0.08 ms per KB here), and this runs for
-// every execution, so it is kept small: anything not needed by most programs (util.inspect, events,
-// fs, readline, Buffer, crypto, the rarer console methods) is a builtin compiled on first use.
+// Everything not needed by most programs (util.inspect, events, fs, readline, Buffer, crypto, the
+// rarer console methods) is a builtin module: compiled into the snapshot too, but initialised
+// only in the runs that use it.
 //
 // Written as a string (not a function's toString) because the bundler rewrites function bodies
 // (keepNames helpers), which would break them inside QuickJS. Rules for this text: no backticks,
 // no "${" (it is a template literal), 'use strict' everywhere.
-export const CORE_PRELUDE = String.raw`(function bootstrap(host, config) {
+
+/** Global property that holds `start` between the snapshot and the run (deleted by `start`). */
+export const START_KEY = "__edgeboxStart";
+/** Global property that holds the table the host compiles the builtins into (deleted by `start`). */
+export const BUILTINS_KEY = "__edgeboxBuiltins";
+
+export const CORE_PRELUDE = String.raw`(function prepare() {
 'use strict';
 const G = globalThis;
 const define = (target, name, value) => Object.defineProperty(target, name, { value, writable: true, configurable: true });
@@ -24,7 +36,10 @@ const PromiseThen = Promise.prototype.then;
 const PromiseResolve = Promise.resolve.bind(Promise);
 const RealDate = Date;
 const MathRandom = Math.random;
-const { write: hostWrite, exit: hostExit, now: hostNow, resolve: hostResolve, compile: hostCompile, builtin: hostBuiltin } = host;
+const JSONParse = JSON.parse;
+// Bound by start(): the bridge and the request's data.
+let host, config;
+let hostWrite, hostExit, hostNow, hostResolve, hostCompile, hostBuiltin;
 
 // ---- stopping: once the host has been told to stop it interrupts the VM at its next poll;
 // spinning here reaches that poll within microseconds and cannot be caught by user code.
@@ -35,15 +50,18 @@ let nondeterministic = false;
 function markNondeterministic() { if (!nondeterministic) { nondeterministic = true; host.nondeterministic(); } }
 function clockRead() { markNondeterministic(); return hostNow(); }
 
-// ---- builtins, compiled on first use; 'internal' is how they reach the runtime
+// ---- builtins: compiled into the snapshot (the host fills compiledBuiltins), each initialised on
+// first use in a run; 'internal' is how they reach the runtime
 const internal = Object.create(null);
+const compiledBuiltins = Object.create(null);
 const builtinCache = Object.create(null);
 function loadBuiltin(name) {
   const cached = builtinCache[name];
   if (cached !== undefined) return cached.exports;
   const module = { exports: {} };
   builtinCache[name] = module;
-  hostBuiltin(name)(module, internal, loadBuiltin);
+  const factory = compiledBuiltins[name];
+  (factory !== undefined ? factory : hostBuiltin(name))(module, internal, loadBuiltin);
   return module.exports;
 }
 function lazyGlobal(name, load) {
@@ -56,19 +74,18 @@ function lazyGlobal(name, load) {
 const util = () => loadBuiltin('internal/inspect');
 function exactBuffer(bytes) { return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength); }
 Object.assign(internal, {
-  config, halt, writeFd, markNondeterministic, clockRead, virtualNow: hostNow, loadBuiltin,
-  stdin: { text: config.stdin, offset: 0 },
+  halt, writeFd, markNondeterministic, clockRead, virtualNow: () => hostNow(), loadBuiltin,
   utf8Encode: (text) => host.utf8Encode(text),
   utf8Decode: (bytes) => host.utf8Decode(bytes.buffer, bytes.byteOffset, bytes.byteLength),
   digest: (kind, algorithm, key, data) => host.digest(kind, algorithm, key === null ? null : exactBuffer(key), exactBuffer(data)),
   randomBytes: (n) => { markNondeterministic(); return new Uint8Array(host.randomBytes(n)); },
-  promiseState: host.promiseState,
-  promiseResult: host.promiseResult,
+  promiseState: (promise) => host.promiseState(promise),
+  promiseResult: (promise) => host.promiseResult(promise),
   heapBytes: () => host.heapBytes(),
 });
 
 // ---- clock, randomness: Date and performance follow the virtual clock (docs/sandbox.md)
-const startEpochMs = config.startEpochMs;
+let startEpochMs = 0;
 const SandboxDate = function Date(...args) {
   if (new.target === undefined) return new RealDate(startEpochMs + clockRead()).toString();
   return Reflect.construct(RealDate, args.length === 0 ? [startEpochMs + clockRead()] : args, new.target);
@@ -82,7 +99,7 @@ SandboxDate.UTC = RealDate.UTC;
 define(G, 'Date', SandboxDate);
 Math.random = function random() { markNondeterministic(); return MathRandom(); };
 const performance = {
-  timeOrigin: startEpochMs,
+  timeOrigin: 0,
   now() { return clockRead(); },
   mark() {}, measure() {}, clearMarks() {}, clearMeasures() {},
   getEntries() { return []; }, getEntriesByName() { return []; }, getEntriesByType() { return []; },
@@ -137,9 +154,9 @@ function hrtime(previous) {
 }
 hrtime.bigint = () => BigInt(Math.floor(clockRead() * 1e6));
 const process = {
-  title: 'node', version: config.nodeVersion, versions: config.versions, arch: config.arch, platform: 'linux',
-  release: { name: 'node' }, argv: config.argv.slice(), argv0: 'node', execArgv: [], execPath: '/usr/local/bin/node',
-  pid: 1, ppid: 0, env: Object.assign({}, config.env), config: { variables: {} }, features: {},
+  title: 'node', version: '', versions: {}, arch: '', platform: 'linux',
+  release: { name: 'node' }, argv: [], argv0: 'node', execArgv: [], execPath: '/usr/local/bin/node',
+  pid: 1, ppid: 0, env: {}, config: { variables: {} }, features: {},
   exit, abort() { exit(134); },
   cwd() { return config.cwd; },
   chdir() { throw new Error('process.chdir() is not supported in the sandbox'); },
@@ -455,5 +472,24 @@ Error.stackTraceLimit = 10;
 // RangeError Node programs test for.
 Object.setPrototypeOf(InternalError.prototype, RangeError.prototype);
 
-return { main, tick, finish };
-})`;
+// ---- phase 2: the run
+function start(bridge, configJson) {
+  delete G.__edgeboxStart;
+  delete G.__edgeboxBuiltins;
+  host = bridge;
+  config = JSONParse(configJson);
+  ({ write: hostWrite, exit: hostExit, now: hostNow, resolve: hostResolve, compile: hostCompile, builtin: hostBuiltin } = host);
+  internal.config = config;
+  internal.stdin = { text: config.stdin, offset: 0 };
+  startEpochMs = config.startEpochMs;
+  performance.timeOrigin = startEpochMs;
+  process.version = config.nodeVersion;
+  process.versions = config.versions;
+  process.arch = config.arch;
+  process.argv = config.argv.slice();
+  process.env = Object.assign({}, config.env);
+  return { main, tick, finish };
+}
+Object.defineProperty(G, '__edgeboxStart', { value: start, configurable: true, writable: false, enumerable: false });
+Object.defineProperty(G, '__edgeboxBuiltins', { value: compiledBuiltins, configurable: true, writable: false, enumerable: false });
+})();`;

@@ -1,5 +1,6 @@
 // Source of every builtin module, by the name the VM asks for. Each is a function expression
-// `(module, internal, require) => void`, compiled on first use and cached for the rest of the run.
+// `(module, internal, require) => void`, compiled once into the engine snapshot
+// (execution.ts precompileBuiltins), called on first use in a run and cached for the rest of it.
 import { compactSource } from "../compact";
 import { ASSERT_BUILTIN } from "./assert";
 import { BUFFER_BUILTIN } from "./buffer";
