@@ -1,53 +1,71 @@
 import { DurableObject } from "cloudflare:workers";
-import {
-  adaptiveLimitConfig,
-  effectiveLimit,
-  initialLimitState,
-  onSample,
-  type AdaptiveLimitConfig,
-  type AdaptiveLimitState,
-} from "../workers/routing/adaptive-limit";
-import { pruneExpired, type AffinityEntry } from "../workers/routing/affinity";
-import { LeaseBook, type Lease } from "../workers/routing/lease-book";
-import { initialPolicyState, type PolicyState } from "../workers/routing/policies";
-import { admit, type AdmissionRequest, type CandidateBackend } from "../workers/routing/pool-admission";
-import { appendSample, recommendScaling, type UtilisationSample } from "../workers/routing/scaling";
+import { createLogger } from "../workers/observability/logger";
 import { runPoolMaintenance } from "../workers/pools/pool-maintenance";
 import {
   AFFINITY_MAX_ENTRIES,
+  INTERACTIVE_RESERVE_RATIO,
   LEASE_TTL_MS,
   MAINTENANCE_INTERVAL_MS,
   SAMPLE_INTERVAL_MS,
   SATURATED_RETRY_AFTER_MS,
   SCALING_CONFIG,
   SCALING_MAX_SAMPLES,
+  type AcquireCandidate,
   type AcquireRequest,
   type AcquireResult,
   type PoolSnapshot,
   type ReleaseSample,
 } from "../workers/pools/pool-protocol";
+import { adaptiveLimitConfig, effectiveLimit, initialLimitState, onSample, type AdaptiveLimitConfig, type AdaptiveLimitState } from "../workers/routing/adaptive-limit";
+import { pruneExpired, type AffinityEntry } from "../workers/routing/affinity";
+import { LeaseBook, type Lease } from "../workers/routing/lease-book";
+import { initialPolicyState, type PolicyState } from "../workers/routing/policies";
+import { admit, type AdmissionRequest } from "../workers/routing/pool-admission";
+import { appendSample, recommendScaling, type UtilisationSample } from "../workers/routing/scaling";
+import { EJECTION_CONFIG, OUTCOME_BATCH_MAX_AGE_MS, OUTCOME_BATCH_SIZE, type ReportedOutcome } from "../workers/resilience/breaker-protocol";
+import { usableBackends, type BackendHealthView } from "../workers/resilience/health-view";
+import { initialHostEjectionState, isEjected, recordHostOutcome, type HostEjectionState } from "../workers/resilience/outlier-ejection";
+import { canRetry } from "../workers/resilience/retry-budget";
 
 const AFFINITY_KEY_PREFIX = "affinity:";
 const REGION_KEY = "region";
+const log = createLogger({ component: "region-pool" });
+
+interface LeaseInfo {
+  retry: boolean;
+  halfOpenTrial: boolean;
+}
 
 /**
- * One region's pool (docs/routing.md). A thin shell: it keeps the live state — leases, adaptive
- * limits, the policy's cursor, session affinity, utilisation samples — and asks the pure modules in
- * workers/routing what to do. Affinity entries are persisted (sessions outlive an eviction);
- * leases and limits are not: after a restart counts start from zero and limits from their initial
- * value, which errs towards admitting for at most one lease TTL.
+ * One region's pool (docs/routing.md, docs/resilience.md): the single place requests to the
+ * region's backends are admitted. A thin shell: it keeps the live state — leases, adaptive limits,
+ * the policy's cursor, session affinity, outlier ejections, each backend's breaker view — and asks
+ * the pure modules in workers/routing and workers/resilience what to do. Outcomes go to each
+ * backend's BackendBreaker in batches, off the hot path; its answers (and its pushes, on alarms and
+ * operator overrides) keep the breaker view here fresh.
+ *
+ * Affinity entries are persisted (sessions outlive an eviction); the rest is not: after a restart
+ * counts start from zero and limits from their initial value, and breaker views are relearnt from
+ * the next report or push.
  */
 export class RegionPool extends DurableObject<Env> {
   private readonly leases = new LeaseBook();
+  private readonly leaseInfo = new Map<string, LeaseInfo>();
   private readonly limits = new Map<string, { state: AdaptiveLimitState; config: AdaptiveLimitConfig }>();
   private readonly samples = new Map<string, UtilisationSample[]>();
   private readonly lastSampleAt = new Map<string, number>();
   private readonly rejectedSinceSample = new Map<string, number>();
+  private readonly health = new Map<string, { view: BackendHealthView; trialsStarted: number }>();
+  private readonly ejections = new Map<string, HostEjectionState>();
+  private readonly pending = new Map<string, { since: number; outcomes: ReportedOutcome[] }>();
+  private readonly configured = new Set<string>();
+  private readonly announced = new Map<string, string>();
   private policyState: PolicyState = initialPolicyState();
   private affinity = new Map<string, AffinityEntry>();
   private regionId: string | null = null;
+  private locationHint: string | null = null;
+  private alarmArmed = false;
   private leaseCounter = 0;
-  private readonly announced = new Map<string, string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,78 +80,159 @@ export class RegionPool extends DurableObject<Env> {
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     const now = Date.now();
     await this.remember(request.regionId);
-    this.leases.sweep(now);
-    for (const candidate of request.candidates) this.limitFor(candidate);
+    this.locationHint = request.locationHint;
+    for (const expired of this.leases.sweep(now)) this.leaseInfo.delete(expired.id);
+    for (const candidate of request.candidates) {
+      this.limitFor(candidate);
+      this.configureBreaker(candidate);
+    }
+    const refuse = (reason: Exclude<AcquireResult, { ok: true }>["reason"], backendId?: string): AcquireResult => {
+      for (const candidate of request.candidates) this.countRejection(candidate.id);
+      this.sampleAll(request.candidates, now);
+      return { ok: false, reason, retryAfterMs: SATURATED_RETRY_AFTER_MS, ...(backendId ? { backendId } : {}) };
+    };
 
-    const sessionId = request.session?.id;
-    const decision = admit(stripLimits(request), {
+    if (request.isRetry) {
+      const activeRetries = [...this.leaseInfo.values()].filter((info) => info.retry).length;
+      if (!canRetry({ activeRequests: this.leases.size + 1, activeRetries })) return refuse("retry_budget");
+    }
+
+    const usable = usableBackends({
+      candidates: request.candidates.map((candidate) => candidate.id),
       now,
-      random: Math.random,
-      policyState: this.policyState,
-      inFlight: (id) => this.leases.inFlight(id),
-      limit: (id) => {
-        const entry = this.limits.get(id);
-        return entry ? effectiveLimit(entry.state, entry.config) : 0;
-      },
-      affinity: sessionId === undefined ? undefined : this.affinity.get(sessionId),
+      view: (id) => this.health.get(id)?.view,
+      trialsStarted: (id) => this.health.get(id)?.trialsStarted ?? 0,
+      ejection: (id) => this.ejections.get(id),
+      config: EJECTION_CONFIG,
     });
+    if (usable.ids.length === 0) return refuse("unavailable");
+    const allowed = new Set(usable.ids);
+    const admission: AdmissionRequest = {
+      policy: request.policy,
+      candidates: request.candidates.filter((candidate) => allowed.has(candidate.id)).map(({ id, weight }) => ({ id, weight })),
+      existingBackendIds: request.existingBackendIds,
+      hashKey: request.hashKey,
+      session: request.session,
+      avoid: request.avoid,
+    };
+    const sessionId = request.session?.id;
+    const decide = (reserveForInteractive: boolean) =>
+      admit(admission, {
+        now,
+        random: Math.random,
+        policyState: this.policyState,
+        inFlight: (id) => this.leases.inFlight(id),
+        limit: (id) => {
+          const limit = this.currentLimit(id);
+          // Batch work may use only what interactive requests leave (docs/resilience.md).
+          return reserveForInteractive ? Math.max(1, Math.floor(limit * (1 - INTERACTIVE_RESERVE_RATIO))) : limit;
+        },
+        affinity: sessionId === undefined ? undefined : this.affinity.get(sessionId),
+      });
+    const batch = request.priority === "batch";
+    const decision = decide(batch);
+    if (!decision.outcome.ok) {
+      if (decision.outcome.reason === "session_backend_unavailable") return refuse("session_backend_unavailable", decision.outcome.backendId);
+      return refuse(batch && decide(false).outcome.ok ? "shed" : "saturated");
+    }
     this.policyState = decision.policyState;
     if (sessionId !== undefined && decision.affinity) this.storeAffinity(sessionId, decision.affinity);
 
-    const outcome = decision.outcome;
-    if (!outcome.ok) {
-      for (const candidate of request.candidates) this.countRejection(candidate.id);
-      this.sampleAll(request.candidates, now);
-      return { ...outcome, retryAfterMs: SATURATED_RETRY_AFTER_MS };
-    }
+    const backendId = decision.outcome.backendId;
+    const health = this.health.get(backendId);
+    const halfOpenTrial = health?.view.breaker === "half_open";
+    if (health && halfOpenTrial) health.trialsStarted += 1;
     const lease: Lease = {
       id: `${now.toString(36)}-${(this.leaseCounter++).toString(36)}`,
-      backendId: outcome.backendId,
+      backendId,
       acquiredAt: now,
       expiresAt: now + (request.leaseTtlMs ?? LEASE_TTL_MS),
     };
     this.leases.add(lease);
+    this.leaseInfo.set(lease.id, { retry: request.isRetry === true, halfOpenTrial });
     this.sampleAll(request.candidates, now);
-    return { ok: true, lease, affinity: outcome.affinity };
+    return { ok: true, lease, affinity: decision.outcome.affinity, panic: usable.panic };
   }
 
-  /** Gives a slot back and feeds the call's outcome to the backend's adaptive limit. */
-  release(leaseId: string, sample: ReleaseSample): boolean {
+  /** Gives a slot back and feeds the call's outcome to the adaptive limit, ejection and breaker. */
+  async release(leaseId: string, sample: ReleaseSample): Promise<boolean> {
+    const now = Date.now();
     const lease = this.leases.release(leaseId);
+    const info = this.leaseInfo.get(leaseId);
+    this.leaseInfo.delete(leaseId);
     if (!lease) return false;
-    const entry = this.limits.get(lease.backendId);
-    if (entry) {
-      entry.state = onSample(
-        entry.state,
-        { latencyMs: sample.latencyMs, outcome: sample.outcome, inFlight: this.leases.inFlight(lease.backendId) + 1 },
-        entry.config,
+    const limit = this.limits.get(lease.backendId);
+    if (limit) {
+      const outcome = sample.outcome === "success" ? "success" : sample.outcome === "ignore" ? "ignore" : "dropped";
+      limit.state = onSample(
+        limit.state,
+        { latencyMs: sample.latencyMs, outcome, inFlight: this.leases.inFlight(lease.backendId) + 1 },
+        limit.config,
       );
     }
+    if (sample.outcome !== "success" && sample.outcome !== "failure") return true;
+    const success = sample.outcome === "success";
+
+    const ejectedNow = [...this.ejections.values()].filter((host) => isEjected(host, now)).length;
+    const ejection = recordHostOutcome(
+      this.ejections.get(lease.backendId) ?? initialHostEjectionState(),
+      success,
+      now,
+      EJECTION_CONFIG,
+      { size: Math.max(this.limits.size, 1), ejectedNow },
+    );
+    this.ejections.set(lease.backendId, ejection.state);
+    if (ejection.ejected) {
+      log.log("warn", "backend ejected as an outlier", { region: this.regionId, backend: lease.backendId, ejectionMs: ejection.ejectionMs });
+    }
+
+    if (!this.configured.has(lease.backendId)) return true;
+    const batch = this.pending.get(lease.backendId) ?? { since: now, outcomes: [] };
+    batch.outcomes.push({ success, durationMs: sample.latencyMs, startedAt: lease.acquiredAt, backendFault: !success });
+    this.pending.set(lease.backendId, batch);
+    const due =
+      info?.halfOpenTrial || batch.outcomes.length >= OUTCOME_BATCH_SIZE || now - batch.since >= OUTCOME_BATCH_MAX_AGE_MS;
+    if (due) await this.flush(lease.backendId);
     return true;
   }
 
-  /** Live view for the admin API: in-flight, limits, recommendations, session count. */
+  /** A backend's breaker reports a new view (alarm transitions, probe results, operator overrides). */
+  updateHealth(view: BackendHealthView): void {
+    const known = this.health.get(view.backendId);
+    if (known && known.view.version > view.version) return;
+    if (known && known.view.version === view.version) return;
+    this.health.set(view.backendId, { view, trialsStarted: 0 });
+  }
+
+  /** Live view for the admin API and GET /v1/health. */
   snapshot(): PoolSnapshot {
     const now = Date.now();
-    this.leases.sweep(now);
-    const backends = [...this.limits.entries()].map(([id, { state, config }]) => ({
-      id,
-      inFlight: this.leases.inFlight(id),
-      limit: effectiveLimit(state, config),
-      minLimit: config.minLimit,
-      maxLimit: config.maxLimit,
-      recommendation: recommendScaling(this.samples.get(id) ?? [], now, SCALING_CONFIG),
-    }));
+    for (const expired of this.leases.sweep(now)) this.leaseInfo.delete(expired.id);
+    const backends = [...this.limits.keys()].map((id) => {
+      const { config } = this.limits.get(id)!;
+      const ejection = this.ejections.get(id);
+      return {
+        id,
+        inFlight: this.leases.inFlight(id),
+        limit: this.currentLimit(id),
+        minLimit: config.minLimit,
+        maxLimit: config.maxLimit,
+        breaker: this.health.get(id)?.view.breaker ?? null,
+        ejectedUntil: ejection && isEjected(ejection, now) ? ejection.ejectedUntil : null,
+        recommendation: recommendScaling(this.samples.get(id) ?? [], now, SCALING_CONFIG),
+      };
+    });
     return { regionId: this.regionId, at: now, leases: this.leases.size, sessions: this.affinity.size, backends };
   }
 
-  /** Probes the region's remote backends and reports scaling recommendations (docs/routing.md). */
+  /** Flushes outcome batches and reports scaling recommendations (docs/routing.md). */
   async alarm(): Promise<void> {
+    this.alarmArmed = false;
     if (this.regionId === null) return;
-    const snapshot = this.snapshot();
-    await runPoolMaintenance(this.env, this.regionId, snapshot, this.announced);
+    await Promise.all([...this.pending.keys()].map((id) => this.flush(id)));
+    await runPoolMaintenance(this.env, this.regionId, this.snapshot(), this.announced);
     this.pruneAffinity(Date.now());
-    await this.ctx.storage.setAlarm(Date.now() + MAINTENANCE_INTERVAL_MS);
+    await this.armAlarm();
   }
 
   /** Makes sure maintenance is scheduled (the cron and admin writes call this). */
@@ -146,20 +245,59 @@ export class RegionPool extends DurableObject<Env> {
       this.regionId = regionId;
       await this.ctx.storage.put(REGION_KEY, regionId);
     }
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + MAINTENANCE_INTERVAL_MS);
+    if (!this.alarmArmed) await this.armAlarm();
+  }
+
+  private async armAlarm() {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + MAINTENANCE_INTERVAL_MS);
+    this.alarmArmed = true;
+  }
+
+  private breakerFor(backendId: string) {
+    return this.env.BACKEND_BREAKER.get(this.env.BACKEND_BREAKER.idFromName(backendId));
+  }
+
+  /** The first time the pool sees a remote backend, its breaker learns what to guard and starts probing. */
+  private configureBreaker(candidate: AcquireCandidate) {
+    if (candidate.kind !== "piston" || this.configured.has(candidate.id) || this.regionId === null) return;
+    this.configured.add(candidate.id);
+    const target = {
+      backendId: candidate.id,
+      regionId: this.regionId,
+      locationHint: this.locationHint,
+      kind: candidate.kind,
+      url: candidate.url,
+    };
+    this.ctx.waitUntil(
+      this.breakerFor(candidate.id)
+        .configure(target)
+        .then((view) => this.updateHealth(view))
+        .catch(() => this.configured.delete(candidate.id)),
+    );
+  }
+
+  private async flush(backendId: string) {
+    const batch = this.pending.get(backendId);
+    if (!batch || batch.outcomes.length === 0) return;
+    this.pending.delete(backendId);
+    try {
+      this.updateHealth(await this.breakerFor(backendId).report(batch.outcomes));
+    } catch (error) {
+      log.log("warn", "could not report outcomes to a breaker", { backend: backendId, error: String(error) });
     }
   }
 
-  private limitFor(candidate: AcquireRequest["candidates"][number]) {
+  private currentLimit(id: string): number {
+    const entry = this.limits.get(id);
+    return entry ? effectiveLimit(entry.state, entry.config) : 0;
+  }
+
+  private limitFor(candidate: AcquireCandidate) {
     const config = adaptiveLimitConfig(candidate);
     const existing = this.limits.get(candidate.id);
     if (existing && existing.config.minLimit === config.minLimit && existing.config.maxLimit === config.maxLimit) return existing;
     // New backend, or an admin changed its bounds: keep the learned limit, clamped to the new range.
-    const state = existing
-      ? { limit: effectiveLimit(existing.state, config) }
-      : initialLimitState(config);
-    const entry = { state, config };
+    const entry = { state: existing ? { limit: effectiveLimit(existing.state, config) } : initialLimitState(config), config };
     this.limits.set(candidate.id, entry);
     return entry;
   }
@@ -169,16 +307,14 @@ export class RegionPool extends DurableObject<Env> {
   }
 
   /** At most one utilisation sample per backend per SAMPLE_INTERVAL_MS feeds the scaling advice. */
-  private sampleAll(candidates: readonly CandidateBackend[], now: number) {
+  private sampleAll(candidates: readonly AcquireCandidate[], now: number) {
     for (const { id } of candidates) {
-      if (now - (this.lastSampleAt.get(id) ?? 0) < SAMPLE_INTERVAL_MS) continue;
-      const entry = this.limits.get(id);
-      if (!entry) continue;
+      if (now - (this.lastSampleAt.get(id) ?? 0) < SAMPLE_INTERVAL_MS || !this.limits.has(id)) continue;
       this.lastSampleAt.set(id, now);
       const sample: UtilisationSample = {
         at: now,
         inFlight: this.leases.inFlight(id),
-        limit: effectiveLimit(entry.state, entry.config),
+        limit: this.currentLimit(id),
         rejected: this.rejectedSinceSample.get(id) ?? 0,
       };
       this.rejectedSinceSample.delete(id);
@@ -201,15 +337,4 @@ export class RegionPool extends DurableObject<Env> {
     // storage.delete takes at most 128 keys at a time.
     for (let i = 0; i < keys.length; i += 128) void this.ctx.storage.delete(keys.slice(i, i + 128));
   }
-}
-
-function stripLimits(request: AcquireRequest): AdmissionRequest {
-  return {
-    policy: request.policy,
-    candidates: request.candidates.map(({ id, weight }) => ({ id, weight })),
-    existingBackendIds: request.existingBackendIds,
-    hashKey: request.hashKey,
-    session: request.session,
-    avoid: request.avoid,
-  };
 }

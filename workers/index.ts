@@ -5,6 +5,7 @@ import { storedRequestExecutor } from "./execution/execute-program";
 import { createLogger, type LogFields, type LogLevel } from "./observability/logger";
 import { startRegionPools } from "./pools/start-region-pools";
 
+export { BackendBreaker } from "../durable-objects/backend-breaker";
 export { RegionPool } from "../durable-objects/region-pool";
 
 // The one Worker script: the HTTP API, the cron, and the Durable Object classes. Later

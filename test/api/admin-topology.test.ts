@@ -322,9 +322,10 @@ describe("backends", () => {
       minConcurrency: 1,
       languages: ["python", "c++"],
       enabled: true,
+      // Probed on creation; piston.example.com answers nothing Piston-like (the test outbound service).
       runtimes: [],
-      healthy: null,
-      lastCheckedAt: null,
+      healthy: false,
+      lastCheckedAt: expect.stringMatching(/^\d{4}-/),
       createdAt: expect.stringMatching(/^\d{4}-/),
       updatedAt: created.createdAt,
     });
@@ -573,8 +574,9 @@ describe("the stored and effective topology", () => {
         languages: ["python"],
         enabled: true,
         runtimes: [],
-        healthy: null,
-        lastCheckedAt: null,
+        // Probed when it was created: p1.example.com is not a Piston server.
+        healthy: false,
+        lastCheckedAt: expect.any(Number),
       },
     ]);
   });

@@ -15,10 +15,11 @@ function freshPool() {
 function request(regionId: string, overrides: Partial<AcquireRequest> = {}): AcquireRequest {
   return {
     regionId,
+    locationHint: null,
     policy: "least_connections",
     candidates: [
-      { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 2 },
-      { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 2 },
+      { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 2, kind: "builtin" as const, url: null },
+      { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 2, kind: "builtin" as const, url: null },
     ],
     existingBackendIds: ["a", "b"],
     ...overrides,
@@ -53,7 +54,7 @@ describe("RegionPool", () => {
 
   it("lets an unreleased lease expire so the slot comes back", async () => {
     const { regionId, pool } = freshPool();
-    const one = request(regionId, { candidates: [{ id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 1 }], leaseTtlMs: 50 });
+    const one = request(regionId, { candidates: [{ id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 1, kind: "builtin" as const, url: null }], leaseTtlMs: 50 });
     expect((await acquire(pool, one)).ok).toBe(true);
     expect((await acquire(pool, one)).ok).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 80));
@@ -64,8 +65,8 @@ describe("RegionPool", () => {
     const { regionId, pool } = freshPool();
     const wide = request(regionId, {
       candidates: [
-        { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10 },
-        { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 10 },
+        { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null },
+        { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null },
       ],
     });
     const first = await acquire(pool, wide);
@@ -81,8 +82,8 @@ describe("RegionPool", () => {
       policy: "round_robin",
       session,
       candidates: [
-        { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10 },
-        { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 10 },
+        { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null },
+        { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null },
       ],
     });
     const first = await acquire(pool, wide);
@@ -115,12 +116,12 @@ describe("RegionPool", () => {
 
   it("shrinks a backend's limit after drops and reports it in the snapshot", async () => {
     const { regionId, pool } = freshPool();
-    const one = request(regionId, { candidates: [{ id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10 }] });
+    const one = request(regionId, { candidates: [{ id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null }] });
     const before = await pool.snapshot();
     expect(before.backends).toEqual([]);
     for (let i = 0; i < 5; i++) {
       const result = await acquire(pool, one);
-      if (result.ok) await pool.release(result.lease.id, { latencyMs: 1, outcome: "dropped" });
+      if (result.ok) await pool.release(result.lease.id, { latencyMs: 1, outcome: "failure" });
     }
     const snapshot = await pool.snapshot();
     expect(snapshot.regionId).toBe(regionId);

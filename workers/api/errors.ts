@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   internal_error: 500,
   bad_gateway: 502,
   service_unavailable: 503,

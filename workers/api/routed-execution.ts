@@ -3,6 +3,7 @@ import { backgroundTasks, type CacheMode, type CachedRun } from "../cache";
 import { executeProgramCached, type ProgramToRun } from "../execution/execute-program";
 import { findRuntime } from "../execution/runtime-catalog";
 import { firstRegion, runRouted, type Route, type RoutingHints } from "../pools/execution-router";
+import type { RequestPriority } from "../pools/pool-protocol";
 import { sessionCookie, sessionFromHeaders, type RequestSession } from "../pools/session";
 import { topologyFor, type EffectiveTopology } from "../pools/topology-cache";
 import { parseClientLocation } from "../routing/geo";
@@ -16,6 +17,19 @@ import { ApiError } from "./errors";
 export const REGION_HEADER = "X-Edgebox-Region";
 /** Response header naming the backend that ran the program (absent on cache hits). */
 export const BACKEND_HEADER = "X-Edgebox-Backend";
+/** Response header present when the request was served in a degraded way (docs/resilience.md). */
+export const DEGRADED_HEADER = "X-Edgebox-Degraded";
+/** Request header: `batch` work is shed before `interactive` (the default) under overload. */
+export const PRIORITY_HEADER = "X-Edgebox-Priority";
+
+function priorityFrom(value: string | undefined): RequestPriority | undefined {
+  if (value === undefined) return undefined;
+  const priority = value.trim().toLowerCase();
+  if (priority === "batch" || priority === "interactive") return priority;
+  throw new ApiError("validation_failed", `${PRIORITY_HEADER} must be "interactive" or "batch"`, [
+    { path: `headers.${PRIORITY_HEADER}`, message: 'must be "interactive" or "batch"' },
+  ]);
+}
 
 /**
  * What both execution APIs share between validating a request and presenting its result:
@@ -53,9 +67,14 @@ export class RoutedExecution {
   }
 
   /** Runs the program (or answers from the cache) and sets the routing response headers. */
-  async run(program: ProgramToRun, options: { mode: CacheMode; tags: readonly string[]; pinnedRegionId?: string }): Promise<CachedRun & { regionId: string }> {
+  async run(
+    program: ProgramToRun,
+    options: { mode: CacheMode; tags: readonly string[]; pinnedRegionId?: string },
+  ): Promise<CachedRun & { regionId: string; runtime: RuntimeInfo }> {
     const c = this.c;
+    const priority = priorityFrom(c.req.header(PRIORITY_HEADER));
     const hints: RoutingHints = {
+      ...(priority ? { priority } : {}),
       location: parseClientLocation(c.req.raw.cf),
       ...(options.pinnedRegionId ? { pinnedRegionId: options.pinnedRegionId } : {}),
       ...(this.session ? { sessionId: this.session.id, hashKey: this.session.id } : {}),
@@ -76,10 +95,11 @@ export class RoutedExecution {
     const regionId = region?.id ?? this.topology.regions[0]?.id ?? "local";
     c.header(REGION_HEADER, regionId);
     if (route) c.header(BACKEND_HEADER, route.backendId);
+    if (route?.degraded) c.header(DEGRADED_HEADER, route.degraded.replace("_", "-"));
     if (this.session?.issueCookie) {
       const ttl = region?.affinityTtlSeconds ?? 1800;
       c.header("Set-Cookie", sessionCookie(this.session.id, ttl, new URL(c.req.url).protocol === "https:"));
     }
-    return { ...run, regionId };
+    return { ...run, regionId, runtime: route?.runtime ?? program.runtime };
   }
 }

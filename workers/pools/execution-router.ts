@@ -2,17 +2,16 @@ import { ApiError } from "../api/errors";
 import { BackendError, executeOnPiston } from "../backends/piston-remote";
 import { executeProgram, type ProgramToRun } from "../execution/execute-program";
 import type { LogFields, LogLevel } from "../observability/logger";
+import { DEFAULT_RETRY_POLICY, nextRetry, tryTimeoutMs } from "../resilience/retry-policy";
 import { planRoute, type RegionPlan } from "../routing/route-plan";
 import type { Backend, ClientLocation, Region } from "../routing/types";
 import { BUILTIN_RUNTIMES } from "../sandbox";
-import type { ExecutionResult } from "../sandbox/types";
+import type { ExecutionResult, RuntimeInfo } from "../sandbox/types";
 import { poolStub } from "./pool-client";
-import type { AcquireResult } from "./pool-protocol";
+import type { AcquireResult, ReleaseSample, RequestPriority } from "./pool-protocol";
 import type { EffectiveTopology } from "./topology-cache";
 
-/** Most backends one request is tried on before it fails (retry policy proper: issue 5's resilience layer). */
-const MAX_ATTEMPTS = 3;
-/** A remote call may take the program's wall budget plus this much for compile and transfer. */
+/** A remote call may take the program's wall budget plus this much for compile, queueing and transfer. */
 const REMOTE_OVERHEAD_MS = 10_000;
 
 export interface RoutingHints {
@@ -20,15 +19,16 @@ export interface RoutingHints {
   /** Run only in this region (X-Edgebox-Region request header or the body's `region`). */
   pinnedRegionId?: string;
   sessionId?: string;
-  /** Key for consistent hashing, e.g. a digest of the program. */
+  /** Key for consistent hashing, e.g. the session id. */
   hashKey?: string;
+  priority?: RequestPriority;
 }
 
 export interface RouterDeps {
   env: Pick<Env, "REGION_POOL">;
   waitUntil: (promise: Promise<unknown>) => void;
   log?: (level: LogLevel, message: string, fields?: LogFields) => void;
-  /** Remote calls go through this (tests and the benchmark inject nothing: global fetch). */
+  /** Remote calls go through this (default: global fetch). */
   fetcher?: typeof fetch;
 }
 
@@ -38,6 +38,12 @@ export interface Route {
   backendId: string;
   /** What session affinity did for this request, when the region's pool decided. */
   affinity?: "none" | "used" | "pinned" | "fallback";
+  /** Attempts it took (1 = no retry). */
+  attempts: number;
+  /** Set when the request was served in a degraded way (docs/resilience.md). */
+  degraded?: "builtin_fallback";
+  /** The runtime that actually ran it (differs from the requested one after a builtin fallback). */
+  runtime: RuntimeInfo;
 }
 
 /** The region a request would run in, without running it (cache hits report it too). */
@@ -56,11 +62,11 @@ function plan(topology: EffectiveTopology, program: ProgramToRun, hints: Routing
   });
 }
 
-function noCapacity(message: string, retryAfterSeconds: number): ApiError {
-  return new ApiError("service_unavailable", message, [], { "Retry-After": String(retryAfterSeconds) });
+function unavailable(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError("service_unavailable", message, [], { "Retry-After": String(Math.max(1, retryAfterSeconds)) });
 }
 
-function runOn(backend: Backend, program: ProgramToRun, fetcher: typeof fetch | undefined): Promise<ExecutionResult> {
+function runOn(backend: Backend, program: ProgramToRun, timeoutMs: number, fetcher: typeof fetch | undefined): Promise<ExecutionResult> {
   if (backend.kind === "builtin") return executeProgram(program);
   return executeOnPiston(
     backend.url!,
@@ -72,16 +78,38 @@ function runOn(backend: Backend, program: ProgramToRun, fetcher: typeof fetch | 
       args: program.args,
       limits: program.limits,
     },
-    { timeoutMs: program.limits.wallTimeMs + REMOTE_OVERHEAD_MS, ...(fetcher ? { fetcher } : {}) },
+    { timeoutMs, ...(fetcher ? { fetcher } : {}) },
   );
 }
 
+/** How a failed call counts for the backend (see ReleaseSample). */
+function releaseOutcome(error: unknown): ReleaseSample["outcome"] {
+  if (!(error instanceof BackendError)) return "ignore";
+  if (error.kind === "overloaded") return "overloaded";
+  if (error.kind === "http" && error.status !== null && error.status >= 400 && error.status < 500) return "ignore";
+  return "failure";
+}
+
+/** The built-in runtime that can stand in for a remote JavaScript/TypeScript runtime. */
+function builtinStandIn(program: ProgramToRun): RuntimeInfo | undefined {
+  const language = program.runtime.language;
+  return BUILTIN_RUNTIMES.find((runtime) => runtime.language === language || runtime.aliases.includes(language));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * Runs a program in the best region that can take it (docs/routing.md). Regions are tried in
- * failover order. A region whose only candidates are built-in runs the program here, in this
- * invocation, without asking its pool: built-in capacity is the Worker itself. Otherwise the
- * region's pool Durable Object picks the backend and leases a slot — the one DO round trip on the
- * hot path; the slot is given back after the response, off the hot path.
+ * Runs a program in the best region that can take it (docs/routing.md, docs/resilience.md).
+ *
+ * Regions are tried in failover order. A region whose only candidates are built-in runs the program
+ * here, in this invocation, without asking its pool: built-in capacity is the Worker itself.
+ * Otherwise the region's pool Durable Object picks a usable backend and leases a slot (the one DO
+ * round trip on the hot path); the slot and the call's outcome go back after the response.
+ *
+ * Failed attempts are retried — only retryable failures, on a different backend, with exponential
+ * backoff and full jitter, within the retry budget the pool enforces and an overall deadline that
+ * includes every retry. That is safe because an execution has no side effects outside its sandbox.
+ * When no remote backend can run a JavaScript/TypeScript program, the built-in runtime does.
  */
 export async function runRouted(
   deps: RouterDeps,
@@ -89,72 +117,119 @@ export async function runRouted(
   program: ProgramToRun,
   hints: RoutingHints,
 ): Promise<{ result: ExecutionResult; route: Route }> {
+  const startedAt = Date.now();
+  const deadlineAt = startedAt + program.limits.wallTimeMs + REMOTE_OVERHEAD_MS;
+  const perTryTimeoutMs = program.limits.wallTimeMs + REMOTE_OVERHEAD_MS;
   const plans = plan(topology, program, hints);
-  if (plans.length === 0) {
-    const where = hints.pinnedRegionId ? ` in region '${hints.pinnedRegionId}'` : "";
-    throw noCapacity(`no healthy backend can run ${program.runtime.language}-${program.runtime.version}${where} right now`, 5);
-  }
-
   const failed: string[] = [];
   let attempts = 0;
+  let lastError: BackendError | undefined;
   let retryAfterMs = 1_000;
-  for (const { region, candidates } of plans) {
+  let shed = false;
+  let outOfRetries = false;
+
+  regions: for (const { region, candidates } of plans) {
     if (candidates.every((backend) => backend.kind === "builtin")) {
-      return { result: await executeProgram(program), route: { region, backendId: candidates[0].id } };
+      return { result: await executeProgram(program), route: { region, backendId: candidates[0].id, attempts: attempts + 1, runtime: program.runtime } };
     }
     const pool = poolStub(deps.env, region);
-    while (attempts < MAX_ATTEMPTS) {
+    for (;;) {
       const remaining = candidates.filter((backend) => !failed.includes(backend.id));
-      if (remaining.length === 0) break;
+      if (remaining.length === 0) continue regions;
       const acquired = (await pool.acquire({
         regionId: region.id,
+        locationHint: region.locationHint,
         policy: region.policy,
-        candidates: remaining.map(({ id, weight, minConcurrency, maxConcurrency }) => ({ id, weight, minConcurrency, maxConcurrency })),
+        candidates: remaining.map(({ id, weight, minConcurrency, maxConcurrency, kind, url }) => ({ id, weight, minConcurrency, maxConcurrency, kind, url })),
         existingBackendIds: topology.backends.filter((backend) => backend.regionId === region.id).map((backend) => backend.id),
         ...(hints.hashKey ? { hashKey: hints.hashKey } : {}),
-        ...(hints.sessionId
-          ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } }
-          : {}),
+        ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
+        ...(attempts > 0 ? { isRetry: true } : {}),
+        ...(hints.priority ? { priority: hints.priority } : {}),
       })) as AcquireResult;
       if (!acquired.ok) {
         retryAfterMs = Math.max(retryAfterMs, acquired.retryAfterMs);
         if (acquired.reason === "session_backend_unavailable") {
-          throw noCapacity(
+          throw unavailable(
             `this session's backend '${acquired.backendId}' is unavailable and region '${region.id}' does not fail sessions over`,
             Math.ceil(acquired.retryAfterMs / 1000),
           );
         }
-        break; // saturated: the next region
+        if (acquired.reason === "retry_budget") {
+          outOfRetries = true;
+          break regions;
+        }
+        if (acquired.reason === "shed") shed = true;
+        continue regions; // saturated, shed or nothing usable here: the next region
       }
+
       attempts += 1;
       const backend = candidates.find((candidate) => candidate.id === acquired.lease.backendId)!;
-      const startedAt = Date.now();
+      const callStartedAt = Date.now();
       try {
-        const result = await runOn(backend, program, deps.fetcher);
-        deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - startedAt, outcome: "success" }));
-        return { result, route: { region, backendId: backend.id, affinity: acquired.affinity } };
+        const timeoutMs = tryTimeoutMs(callStartedAt, deadlineAt, perTryTimeoutMs);
+        const result = await runOn(backend, program, timeoutMs, deps.fetcher);
+        deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - callStartedAt, outcome: "success" }));
+        return {
+          result,
+          route: { region, backendId: backend.id, affinity: acquired.affinity, attempts, runtime: program.runtime },
+        };
       } catch (error) {
-        const retryable = error instanceof BackendError && error.retryable;
-        deps.waitUntil(
-          pool.release(acquired.lease.id, { latencyMs: Date.now() - startedAt, outcome: retryable ? "dropped" : "ignore" }),
-        );
+        deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - callStartedAt, outcome: releaseOutcome(error) }));
         if (!(error instanceof BackendError)) throw error;
-        deps.log?.("warn", "remote backend call failed", { backend: backend.id, region: region.id, kind: error.kind, status: error.status });
-        if (!retryable) {
+        deps.log?.("warn", "remote backend call failed", {
+          backend: backend.id,
+          region: region.id,
+          kind: error.kind,
+          status: error.status,
+          attempt: attempts,
+        });
+        if (!error.retryable) {
           if (error.kind === "http" && error.status !== null && error.status >= 400 && error.status < 500) {
             throw new ApiError("validation_failed", error.message);
           }
           throw new ApiError("bad_gateway", `backend '${backend.id}' gave an invalid answer`);
         }
+        lastError = error;
         failed.push(backend.id);
+        // The retry goes to another backend, so this one's Retry-After does not apply to it.
+        const decision = nextRetry(
+          { attempt: attempts, error: { retryable: true, retryAfterMs: null }, now: Date.now(), deadlineAt, perTryTimeoutMs, budgetAllows: true },
+          DEFAULT_RETRY_POLICY,
+          Math.random,
+        );
+        if (!decision.retry) break regions;
+        await sleep(decision.delayMs);
       }
     }
-    if (attempts >= MAX_ATTEMPTS) break;
   }
-  throw noCapacity(
-    failed.length > 0
-      ? `every backend tried for ${program.runtime.language}-${program.runtime.version} failed (${failed.join(", ")}); try again shortly`
-      : `every region that can run ${program.runtime.language}-${program.runtime.version} is at capacity; try again shortly`,
-    Math.ceil(retryAfterMs / 1000),
-  );
+
+  const fallback = builtinStandIn(program);
+  if (fallback && !hints.pinnedRegionId) {
+    const region = plans[0]?.region ?? topology.regions[0];
+    deps.log?.("warn", "no remote backend could run the program; the built-in runtime served it", {
+      language: program.runtime.language,
+      version: program.runtime.version,
+    });
+    // Never cached: the cache key names the requested runtime, which did not run it.
+    const result = { ...(await executeProgram({ ...program, runtime: fallback })), nondeterministic: true };
+    return {
+      result,
+      route: { region, backendId: `builtin-${region.id}`, attempts: attempts + 1, degraded: "builtin_fallback", runtime: fallback },
+    };
+  }
+
+  const what = `${program.runtime.language}-${program.runtime.version}`;
+  const where = hints.pinnedRegionId ? ` in region '${hints.pinnedRegionId}'` : "";
+  if (shed && !lastError) {
+    throw new ApiError("rate_limited", `batch work for ${what} is being shed while capacity is short; interactive requests are still served`, [], {
+      "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+    });
+  }
+  if (plans.length === 0) throw unavailable(`no healthy backend can run ${what}${where} right now`, 5);
+  if (lastError) {
+    const why = outOfRetries ? "; retries are paused while many requests are failing" : "";
+    throw unavailable(`every backend tried for ${what}${where} failed (${failed.join(", ")})${why}; try again shortly`, Math.ceil(retryAfterMs / 1000));
+  }
+  throw unavailable(`every region that can run ${what}${where} is at capacity or unavailable; try again shortly`, Math.ceil(retryAfterMs / 1000));
 }

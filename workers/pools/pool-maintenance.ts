@@ -1,18 +1,16 @@
-import { openDatabase } from "../db/client";
-import { loadTopology } from "../db/topology";
-import { checkBackend, PROBE_TIMEOUT_MS } from "./backend-check";
 import type { PoolSnapshot } from "./pool-protocol";
 
+/** A webhook call gives up after this long. */
+const WEBHOOK_TIMEOUT_MS = 5_000;
+
 export interface MaintenanceEnv {
-  DB: D1Database;
   SCALING_WEBHOOK_URL?: string;
 }
 
 /**
- * The pool's periodic work (its Durable Object alarm): probe the region's remote backends and
- * store what they report (reachability and runtimes feed routing and the runtime lists), then POST
- * scaling recommendations that changed to the operator's webhook, if one is configured.
- * `lastActions` remembers what was last announced per backend so each change is sent once.
+ * The pool's periodic work (its Durable Object alarm): POST scaling recommendations that changed
+ * to the operator's webhook, if one is configured. `lastActions` remembers what was last announced
+ * per backend so each change is sent once. (Health probes run in each backend's BackendBreaker.)
  */
 export async function runPoolMaintenance(
   env: MaintenanceEnv,
@@ -21,13 +19,6 @@ export async function runPoolMaintenance(
   lastActions: Map<string, string>,
   fetcher: typeof fetch = fetch,
 ): Promise<void> {
-  const db = openDatabase(env.DB);
-  const topology = await loadTopology(db);
-  const remote = topology.backends.filter(
-    (backend) => backend.regionId === regionId && backend.kind === "piston" && backend.enabled && backend.url,
-  );
-  await Promise.all(remote.map((backend) => checkBackend(db, backend, fetcher)));
-
   const webhook = env.SCALING_WEBHOOK_URL;
   for (const backend of snapshot.backends) {
     const { action } = backend.recommendation;
@@ -39,7 +30,7 @@ export async function runPoolMaintenance(
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ event: "scaling_recommendation", region: regionId, backend: backend.id, ...backend.recommendation, at: snapshot.at }),
-        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
       });
     } catch {
       // Advisory only: the next change is announced again; the admin API always shows the latest.

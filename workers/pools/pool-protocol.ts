@@ -24,21 +24,54 @@ export const SCALING_CONFIG: ScalingConfig = {
 };
 export const SCALING_MAX_SAMPLES = 600;
 
-export interface AcquireRequest extends Omit<AdmissionRequest, "candidates"> {
-  regionId: string;
-  candidates: Array<{ id: string; weight: number; minConcurrency: number; maxConcurrency: number }>;
-  leaseTtlMs?: number;
+/** Interactive requests keep this share of every backend's slots: batch work is shed first. */
+export const INTERACTIVE_RESERVE_RATIO = 0.2;
+
+export type RequestPriority = "interactive" | "batch";
+
+export interface AcquireCandidate {
+  id: string;
+  weight: number;
+  minConcurrency: number;
+  maxConcurrency: number;
+  kind: "builtin" | "piston";
+  url: string | null;
 }
 
-export type AcquireResult =
-  | { ok: true; lease: Lease; affinity: "none" | "used" | "pinned" | "fallback" }
-  | { ok: false; reason: "saturated" | "session_backend_unavailable"; backendId?: string; retryAfterMs: number };
+export interface AcquireRequest extends Omit<AdmissionRequest, "candidates"> {
+  regionId: string;
+  locationHint: string | null;
+  candidates: AcquireCandidate[];
+  leaseTtlMs?: number;
+  /** A retry of a failed attempt: admitted only within the retry budget (docs/resilience.md). */
+  isRetry?: boolean;
+  priority?: RequestPriority;
+}
 
-/** How a leased call went, for the backend's adaptive concurrency limit. */
+export type AcquireRefusal =
+  /** Every usable candidate is at its limit. */
+  | "saturated"
+  /** Batch work shed: interactive requests would still be admitted. */
+  | "shed"
+  /** No candidate is usable: breakers open, ejected, or failing probes. */
+  | "unavailable"
+  /** The session's backend is unavailable and the region's failover mode is `none`. */
+  | "session_backend_unavailable"
+  /** Retries already take their share of the region's requests. */
+  | "retry_budget";
+
+export type AcquireResult =
+  | { ok: true; lease: Lease; affinity: "none" | "used" | "pinned" | "fallback"; panic: boolean }
+  | { ok: false; reason: AcquireRefusal; backendId?: string; retryAfterMs: number };
+
+/**
+ * How a leased call went. success / failure (the backend's fault: unreachable, timeout, 5xx,
+ * garbage) feed the breaker, outlier ejection, passive health and the adaptive limit; overloaded
+ * (429) only shrinks the adaptive limit; ignore (the client's fault, e.g. a 4xx) changes nothing.
+ */
 export interface ReleaseSample {
   latencyMs: number;
-  /** dropped = overloaded, timed out or unreachable; ignore = the outcome says nothing about load. */
-  outcome: "success" | "dropped" | "ignore";
+  outcome: "success" | "failure" | "overloaded" | "ignore";
 }
 
 export interface PoolSnapshot {
@@ -52,6 +85,10 @@ export interface PoolSnapshot {
     limit: number;
     minLimit: number;
     maxLimit: number;
+    /** The breaker state the pool enforces; null until the backend's breaker has reported. */
+    breaker: string | null;
+    /** Set while the backend is ejected as an outlier. */
+    ejectedUntil: number | null;
     recommendation: ScalingRecommendation;
   }>;
 }

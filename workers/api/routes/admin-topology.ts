@@ -18,6 +18,7 @@ import {
 } from "../../db/topology";
 import { checkBackend } from "../../pools/backend-check";
 import { poolStub } from "../../pools/pool-client";
+import { startBackendMonitoring } from "../../pools/start-region-pools";
 import { forgetTopology } from "../../pools/topology-cache";
 import { DEFAULT_MAX_CONCURRENCY } from "../../routing/effective-topology";
 import type { AppEnv } from "../app-env";
@@ -47,7 +48,7 @@ async function checkedNow(c: Context<AppEnv>, db: ReturnType<typeof openDatabase
   if (backend.kind !== "piston" || !backend.enabled) return backend;
   await checkBackend(db, backend);
   const region = await getRegion(db, backend.regionId);
-  if (region) await poolStub(c.env, region).start(region.id);
+  if (region) await startBackendMonitoring(c.env, backend, region);
   forgetTopology(c.env);
   return (await getBackend(db, backend.id)) ?? backend;
 }

@@ -62,7 +62,7 @@ export function executionRoutes() {
       ...(outputCap ? { maxStdoutBytes: outputCap, maxStderrBytes: outputCap } : {}),
     };
     const pinnedRegionId = routing.pinnedRegion(body.region);
-    const { result, cache, regionId: region } = await routing.run(
+    const { result, cache, regionId: region, runtime: ranOn } = await routing.run(
       { runtime, files, stdin: body.stdin, args: body.args, limits },
       {
         mode: cacheModeFromHeaders(c.req.raw.headers) === "bypass" ? "bypass" : body.cache.mode,
@@ -71,7 +71,7 @@ export function executionRoutes() {
       },
     );
     c.header(X_CACHE, cache.status);
-    return c.json(toExecutionResponse(result, { id: crypto.randomUUID(), runtime, limits, region, cache }));
+    return c.json(toExecutionResponse(result, { id: crypto.randomUUID(), runtime: ranOn, limits, region, cache }));
   });
   app.all("/", methodNotAllowed("POST"));
 

@@ -81,12 +81,12 @@ export function pistonRoutes() {
     };
     // Piston's body has no cache field: clients control the cache with Cache-Control only.
     const pinnedRegionId = routing.pinnedRegion();
-    const { result, cache } = await routing.run(
+    const { result, cache, runtime: ranOn } = await routing.run(
       { runtime, files: ordered, stdin: request.stdin ?? "", args: request.args ?? [], limits },
       { mode: cacheModeFromHeaders(c.req.raw.headers), tags: [], ...(pinnedRegionId ? { pinnedRegionId } : {}) },
     );
     c.header(X_CACHE, cache.status);
-    return c.json(toPistonResponse(runtime.language, runtime.version, result));
+    return c.json(toPistonResponse(ranOn.language, ranOn.version, result));
   });
   app.all("/execute", methodNotAllowed("POST"));
 
