@@ -69,6 +69,122 @@ describe("promises and async code", () => {
   });
 });
 
+describe("process.nextTick", () => {
+  // One program exercising every queue; the expected orders are what Node 22.12 prints for it.
+  const ORDER_PROGRAM = [
+    "const log = (x) => console.log(x);",
+    "Promise.resolve().then(() => log('p1'));",
+    "process.nextTick(() => log('t1'));",
+    "queueMicrotask(() => { log('m1'); process.nextTick(() => log('t-from-micro')); Promise.resolve().then(() => log('p-from-micro')); });",
+    "process.nextTick(() => { log('t2'); process.nextTick(() => log('t3')); Promise.resolve().then(() => log('p-from-tick')); });",
+    "setTimeout(() => { Promise.resolve().then(() => log('timer-p')); process.nextTick(() => log('timer-t')); log('timer'); }, 0);",
+    "setTimeout(() => log('timer2'), 0);",
+    "log('sync');",
+  ].join("\n");
+
+  it("runs ticks before the promise jobs queued in the same tick, in a CommonJS entry", async () => {
+    expect((await stdoutOf(ORDER_PROGRAM)).trim().split("\n").join(" ")).toBe(
+      "sync t1 t2 t3 p1 m1 p-from-tick p-from-micro t-from-micro timer timer-t timer-p timer2",
+    );
+  });
+
+  it("runs the promise jobs first in an ES module entry, as Node does", async () => {
+    expect((await stdoutOf(ORDER_PROGRAM, { name: "main.mjs" })).trim().split("\n").join(" ")).toBe(
+      "sync p1 m1 p-from-micro t1 t2 t-from-micro t3 p-from-tick timer timer-t timer-p timer2",
+    );
+    expect((await stdoutOf("export {};\n" + ORDER_PROGRAM)).trim().split("\n")[1]).toBe("p1");
+    expect(await stdoutOf("Promise.resolve().then(() => console.log('p1'));\nprocess.nextTick(() => console.log('t1'));\nawait null;\nconsole.log('after await');")).toBe(
+      "p1\nafter await\nt1\n",
+    );
+  });
+
+  it("passes arguments, reports throws as uncaught errors and validates its callback", async () => {
+    expect(await stdoutOf("process.nextTick((a, b) => console.log(a + b), 'x', 'y')")).toBe("xy\n");
+    const thrown = await run("process.nextTick(() => { throw new Error('in tick') }); process.nextTick(() => console.log('not reached'))");
+    expect(thrown).toMatchObject({ status: "runtime_error", exitCode: 1, stdout: "" });
+    expect(thrown.stderr).toContain("Error: in tick");
+    expect(await stdoutOf("try { process.nextTick(42) } catch (e) { console.log(e.name, e.message) }")).toBe(
+      'TypeError The "callback" argument must be of type function. Received type number (42)\n',
+    );
+  });
+
+  it("is metered: an endless nextTick chain ends with cpu_time_exceeded", async () => {
+    const result = await run("function again() { process.nextTick(again) } again()", { limits: { cpuTimeMs: 200 } });
+    expect(result.status).toBe("cpu_time_exceeded");
+  });
+});
+
+describe("unhandled promise rejections (as Node 22: printed, exit code 1)", () => {
+  it("reports an async function that throws with nobody awaiting it", async () => {
+    const result = await run('async function main() { throw new Error("x") }\nmain()\nconsole.log("sync done")');
+    expect(result).toMatchObject({ status: "runtime_error", exitCode: 1, stdout: "sync done\n" });
+    expect(result.stderr).toMatch(/^\/sandbox\/main\.js:1\nasync function main\(\) \{ throw new Error\("x"\) \}\n +\^\n\nError: x\n {4}at main \(\/sandbox\/main\.js:1:/);
+    expect(result.stderr).toMatch(/\n\nNode\.js v22\.12\.0\n$/);
+  });
+
+  it("wraps a reason that is not an error the way Node does", async () => {
+    const result = await run("Promise.reject(42)");
+    expect(result).toMatchObject({ status: "runtime_error", exitCode: 1 });
+    expect(result.stderr).toBe(
+      "node:internal/process/promises:392\n      new UnhandledPromiseRejection(reason);\n      ^\n\n" +
+        "UnhandledPromiseRejection: This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason \"42\".\n" +
+        "    at throwUnhandledRejectionsMode (node:internal/process/promises:392:7)\n" +
+        "    at processPromiseRejections (node:internal/process/promises:475:17)\n" +
+        "    at process.processTicksAndRejections (node:internal/process/task_queues:104:32) {\n  code: 'ERR_UNHANDLED_REJECTION'\n}\n\nNode.js v22.12.0\n",
+    );
+    const reasons = await stdoutOf(
+      "process.on('uncaughtException', (e, origin) => console.log(e.code, origin, /reason \"(.*)\"\\.$/.exec(e.message)[1]));\nfor (const r of [{ a: 1 }, [1, 2], new (class Foo {})(), undefined, Symbol('s'), 10n, Object.create(null)]) Promise.reject(r);",
+    );
+    expect(reasons).toBe(
+      ["#<Object>", "[object Array]", "#<Foo>", "undefined", "Symbol(s)", "10", "[object Object]"].map((r) => `ERR_UNHANDLED_REJECTION unhandledRejection ${r}\n`).join(""),
+    );
+  });
+
+  it("does not report a rejection that gets a handler before the microtask and nextTick queues drain", async () => {
+    expect(await stdoutOf("const p = Promise.reject(new Error('same tick'));\nPromise.resolve().then(() => p.catch((e) => console.log('caught', e.message)));")).toBe("caught same tick\n");
+    expect(await stdoutOf("const p = Promise.reject(new Error('t'));\nprocess.nextTick(() => p.catch(() => console.log('caught in tick')));")).toBe("caught in tick\n");
+    expect(
+      await stdoutOf(
+        "async function f() { await null; throw new Error('deep'); }\nasync function g() { try { await f(); } catch (e) { console.log('g caught', e.message); } }\ng(); f().catch((e) => console.log('direct', e.message));\nPromise.allSettled([Promise.reject(1), Promise.resolve(2)]).then((r) => console.log(r.map((x) => x.status).join()));",
+      ),
+    ).toBe("g caught deep\ndirect deep\nrejected,fulfilled\n");
+  });
+
+  it("reports a rejection that is handled only in a later macrotask, before that macrotask runs", async () => {
+    const result = await run("const p = Promise.reject(new Error('late'));\nsetTimeout(() => p.catch(() => console.log('caught late')), 0);");
+    expect(result).toMatchObject({ status: "runtime_error", exitCode: 1, stdout: "" });
+    expect(result.stderr).toContain("Error: late\n");
+  });
+
+  it("gives 'unhandledRejection' listeners the reason and promise instead, and keeps running", async () => {
+    expect(
+      await stdoutOf("process.on('unhandledRejection', (r, p) => console.log('unhandled', r, p instanceof Promise));\nPromise.reject('why');\nsetTimeout(() => console.log('still running'), 0);"),
+    ).toBe("unhandled why true\nstill running\n");
+    expect(
+      await stdoutOf("process.on('uncaughtException', (e, origin) => console.log('uncaught', e.message, origin));\nPromise.reject(new Error('boom'));\nsetTimeout(() => console.log('still running'), 0);"),
+    ).toBe("uncaught boom unhandledRejection\nstill running\n");
+  });
+
+  it("ends with exit code 1 whatever process.exitCode was, skipping later timers", async () => {
+    const result = await run("console.log('before');\nprocess.exitCode = 3;\nnew Promise((_, rej) => rej(new TypeError('bad')));\nsetTimeout(() => console.log('not reached'), 10);");
+    expect(result).toMatchObject({ status: "runtime_error", exitCode: 1, stdout: "before\n" });
+    expect(result.stderr).toContain("TypeError: bad");
+  });
+
+  it("reports a rejected top-level await once", async () => {
+    const result = await run("await Promise.reject(new Error('tla'))");
+    expect(result).toMatchObject({ status: "runtime_error", exitCode: 1 });
+    expect(result.stderr.match(/Error: tla/g)).toHaveLength(1);
+  });
+
+  it("is metered and bounded when a program rejects in a loop", async () => {
+    const handled = await run("for (let i = 0; i < 20000; i++) Promise.reject(i).catch(() => {});\nconsole.log('done')");
+    expect(handled).toMatchObject({ status: "ok", stdout: "done\n" });
+    const endless = await run("process.on('unhandledRejection', () => {});\nfor (;;) Promise.reject(1);", { limits: { cpuTimeMs: 300 } });
+    expect(endless.status).toMatch(/cpu_time_exceeded|memory_limit_exceeded/);
+  });
+});
+
 describe("uncaught errors", () => {
   it("prints a synchronous throw like Node: location, source line, caret, stack; exit 1", async () => {
     const result = await run("function f() {\n  throw new Error('boom');\n}\nf();");

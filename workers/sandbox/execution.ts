@@ -18,6 +18,7 @@ import { BUILTINS_KEY, CORE_PRELUDE, START_KEY } from "./prelude/core";
 import {
   ASYNC_WRAPPER_PREFIX,
   describeDiagnostic,
+  entryIsModule,
   moduleCode,
   wrapModule,
   type Program,
@@ -32,6 +33,12 @@ const PRELUDE_SOURCE = compactSource(CORE_PRELUDE);
 const STARTUP_MS = 1;
 /** Largest buffer a single crypto.getRandomValues-style request may ask the host for. */
 const MAX_RANDOM_BYTES = 1024 * 1024;
+/**
+ * Promises rejected with no handler that are remembered until the next check (when the microtask
+ * and nextTick queues are empty). Beyond this many in one stretch, further ones are not reported;
+ * without an 'unhandledRejection' listener the first one still unhandled ends the run anyway.
+ */
+const MAX_PENDING_REJECTIONS = 10_000;
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
@@ -117,6 +124,10 @@ export class Execution {
   private readonly fileSet: Set<string>;
   private control: { main: QuickJSHandle; tick: QuickJSHandle; finish: QuickJSHandle } | null = null;
   private faulted = false;
+  /** Promises rejected with no handler since the last check, by their JSValue bits (see trackRejection). */
+  private readonly rejections = new Map<bigint, { promise: QuickJSHandle; reason: QuickJSHandle }>();
+  /** An 8-byte box in the VM's heap, for turning a raw JSValue into a handle. */
+  private valueBox = 0;
 
   constructor(engine: Engine, private readonly options: ExecutionOptions) {
     const { limits } = options;
@@ -131,7 +142,11 @@ export class Execution {
     this.runtime.setInterruptHandler(() => this.onInterrupt());
     this.ctx = context;
     this.counter = new InterruptCounter(engine.instance.governor.memory, engine.snapshot.contextPointer);
+    this.contextPointer = engine.snapshot.contextPointer;
+    engine.instance.onPromiseRejection = (promise, reason, handled) => this.trackRejection(promise, reason, handled);
   }
+
+  private readonly contextPointer: number;
 
   // ---- clocks and budgets
 
@@ -271,6 +286,48 @@ export class Execution {
     if (result && result.error) this.escapedException(result.error);
   }
 
+  // ---- unhandled rejections (the engine's rejection tracker, see engine/snapshot.ts)
+
+  /**
+   * Called by the engine, inside the VM call that rejected a promise with no handler (`handled`
+   * false) or added a handler to such a promise (true). Keeps a reference to both values until the
+   * prelude's next check, or forgets them when a handler comes first, as Node does.
+   */
+  private trackRejection(promise: bigint, reason: bigint, handled: boolean): void {
+    if (this.stop) return;
+    this.chargeHostCall();
+    if (handled) {
+      const entry = this.rejections.get(promise);
+      if (entry) {
+        this.rejections.delete(promise);
+        entry.promise.dispose();
+        entry.reason.dispose();
+      }
+      return;
+    }
+    if (this.rejections.size >= MAX_PENDING_REJECTIONS || this.rejections.has(promise)) return;
+    const promiseHandle = this.adoptValue(promise);
+    const reasonHandle = promiseHandle ? this.adoptValue(reason) : null;
+    if (!promiseHandle || !reasonHandle) {
+      promiseHandle?.dispose();
+      return;
+    }
+    this.rejections.set(promise, { promise: promiseHandle, reason: reasonHandle });
+  }
+
+  /** A new reference (handle) to a raw JSValue the engine passed us. */
+  private adoptValue(value: bigint): QuickJSHandle | null {
+    if (this.valueBox === 0) this.valueBox = this.instance.malloc(8);
+    if (this.valueBox === 0) return null;
+    new BigInt64Array(this.instance.governor.memory.buffer, this.valueBox, 1)[0] = value;
+    // quickjs-emscripten keeps these in non-public fields: its FFI, and the context's handle factory.
+    const ffi = (this.instance.module as unknown as { ffi: { QTS_DupValuePointer(ctx: number, value: number): number } }).ffi;
+    const pointer = ffi.QTS_DupValuePointer(this.contextPointer, this.valueBox);
+    if (!pointer) return null;
+    const memory = (this.ctx as unknown as { memory: { heapValueHandle(pointer: number): QuickJSHandle } }).memory;
+    return memory.heapValueHandle(pointer);
+  }
+
   // ---- host bridge
 
   private fn(name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): QuickJSHandle {
@@ -380,6 +437,19 @@ export class Execution {
         if (state.type === "pending") return undefined;
         return state.type === "fulfilled" ? state.value : state.error;
       }),
+      // [promise, reason, promise, reason, ...] of the rejections still unhandled, oldest first.
+      takeRejections: this.fn("takeRejections", () => {
+        const list = ctx.newArray();
+        let index = 0;
+        for (const entry of this.rejections.values()) {
+          ctx.setProp(list, index++, entry.promise);
+          ctx.setProp(list, index++, entry.reason);
+          entry.promise.dispose();
+          entry.reason.dispose();
+        }
+        this.rejections.clear();
+        return list;
+      }),
     };
     for (const [name, handle] of Object.entries(functions)) {
       ctx.setProp(host, name, handle);
@@ -488,6 +558,7 @@ export class Execution {
       wrapperPrefixLength: ASYNC_WRAPPER_PREFIX.length,
       builtinModules: [...PROVIDED_BUILTINS],
       entryDir: dirname(program.entry),
+      entryIsModule: entryIsModule(program),
     };
     const configJson = this.ctx.newString(JSON.stringify(config));
     const host = this.buildHost();
@@ -521,7 +592,7 @@ export class Execution {
     while (!this.stop) {
       this.drainMicrotasks();
       if (this.stop) break;
-      const next = this.callControl("tick", this.virtualNow());
+      const next = this.callControl("tick", this.virtualNow(), this.rejections.size);
       if (this.stop) break;
       if (next === undefined) break;
       if (next === 0) continue;
@@ -542,6 +613,14 @@ export class Execution {
   }
 
   run(): ExecutionResult {
+    try {
+      return this.runToEnd();
+    } finally {
+      this.instance.onPromiseRejection = null;
+    }
+  }
+
+  private runToEnd(): ExecutionResult {
     let compile: CompileResult | undefined;
     let termination: Termination;
     try {

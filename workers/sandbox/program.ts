@@ -4,6 +4,7 @@ import {
   formatDiagnostic,
   isTypeScriptFile,
   transformSource,
+  usesModuleSyntax,
   type Diagnostic,
 } from "./compile/transform-source";
 import { sandboxPath } from "./module-resolution";
@@ -65,6 +66,19 @@ export type ModuleCode = { ok: true; code: string } | { ok: false; diagnostic: D
 /** CommonJS code for one file (transform only; wrapping happens when it is compiled). */
 export function moduleCode(file: ProgramFile): ModuleCode {
   return transformSource(file.path, stripPreamble(file.original), file.typescript);
+}
+
+/**
+ * Whether Node would run the entry as an ES module (which changes when process.nextTick callbacks
+ * run relative to promise jobs): .mjs/.mts, or JavaScript with import/export. TypeScript with
+ * import/export is what tsc turns into CommonJS, so it counts as CommonJS. (Top-level await is
+ * detected when the entry is compiled.)
+ */
+export function entryIsModule(program: Program): boolean {
+  const entry = program.files.get(program.entry);
+  if (!entry) return false;
+  if (/\.m[jt]s$/.test(entry.path)) return true;
+  return !entry.typescript && usesModuleSyntax(entry.original, entry.path);
 }
 
 /** Compile diagnostics use the request's own file names. */

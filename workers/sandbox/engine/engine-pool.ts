@@ -42,6 +42,9 @@ export class EnginePool {
     const pooled = this.snapshot ? this.ready.pop() : undefined;
     if (pooled && this.snapshot) return { instance: pooled, snapshot: this.snapshot };
     const instance = await createEngineInstance(this.options.hardMaxHeapBytes);
+    if (this.snapshot && instance.trackerIndex !== this.snapshot.trackerIndex) {
+      throw new Error("engine instances disagree on the rejection tracker's table slot");
+    }
     if (this.snapshot) {
       restoreSnapshot(this.snapshot, instance.governor.memory, null);
       return { instance, snapshot: this.snapshot };

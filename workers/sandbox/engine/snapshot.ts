@@ -24,6 +24,13 @@ import type { EngineInstance } from "./quickjs-instance";
  * Verified whenever a snapshot is taken (`verifyRandomState`); a different layout fails loudly.
  */
 const RANDOM_STATE_OFFSET = 224;
+/**
+ * Byte offsets of `host_promise_rejection_tracker` (a function-table index) and its `opaque`
+ * argument in JSRuntime, same build, read off the engine's code: the call in perform_promise_then
+ * loads them from the runtime at these offsets. Verified when the snapshot is taken.
+ */
+const REJECTION_TRACKER_OFFSET = 160;
+const REJECTION_TRACKER_OPAQUE_OFFSET = 164;
 /** Granularity of the snapshot's non-zero stretches. */
 const SEGMENT_GRANULE_BYTES = 4096;
 
@@ -50,6 +57,8 @@ export interface EngineSnapshot {
   readonly heapStart: number;
   /** The C stack pointer between calls. */
   readonly stackPointer: number;
+  /** The function-table slot the runtime's rejection tracker points at. */
+  readonly trackerIndex: number;
 }
 
 /** What goes into the snapshot besides a bare runtime and context. */
@@ -72,6 +81,7 @@ export function takeSnapshot(instance: EngineInstance, setup: SnapshotSetup): En
   const runtimePointer = pointerOf(runtime, "rt");
   const contextPointer = pointerOf(context, "ctx");
   verifyRandomState(memory, contextPointer, context);
+  installRejectionTracker(instance, runtimePointer, context);
   setup.environment(context);
   const heapBeforeSharedCode = probeHeapEnd(instance);
   setup.sharedCode?.(context);
@@ -87,6 +97,7 @@ export function takeSnapshot(instance: EngineInstance, setup: SnapshotSetup): En
     contextPointer,
     heapStart,
     stackPointer: instance.stackPointer(),
+    trackerIndex: instance.trackerIndex,
   };
 }
 
@@ -182,6 +193,28 @@ function verifyRandomState(memory: WebAssembly.Memory, contextPointer: number, c
   const c = sample(0x85ebca6b, 0xc2b2ae35);
   if (!(a === b && a !== c && a >= 0 && a < 1)) {
     throw new Error("unexpected QuickJS build: Math.random state not at the pinned JSContext offset");
+  }
+}
+
+/**
+ * Points the runtime's promise rejection tracker at the instance's tracker slot (see
+ * quickjs-instance.ts), and proves it: a promise rejected with no handler is reported unhandled,
+ * then handled once a handler is added.
+ */
+function installRejectionTracker(instance: EngineInstance, runtimePointer: number, context: QuickJSContext): void {
+  const memory = instance.governor.memory;
+  const slot = new Uint32Array(memory.buffer, runtimePointer + REJECTION_TRACKER_OFFSET, 2);
+  if (REJECTION_TRACKER_OPAQUE_OFFSET !== REJECTION_TRACKER_OFFSET + 4 || slot[0] !== 0 || slot[1] !== 0 || instance.trackerIndex <= 0) {
+    throw new Error("unexpected QuickJS build: no empty rejection tracker slot at the pinned JSRuntime offset");
+  }
+  slot[0] = instance.trackerIndex;
+  const seen: boolean[] = [];
+  instance.onPromiseRejection = (_promise, _reason, handled) => seen.push(handled);
+  const result = context.evalCode("(() => { const p = Promise.reject(1); p.catch(() => {}); })()", "node:internal/verify");
+  instance.onPromiseRejection = null;
+  (result.error ?? result.value).dispose();
+  if (seen.join() !== "false,true") {
+    throw new Error(`unexpected QuickJS build: the rejection tracker did not report as expected (${seen.join() || "nothing"})`);
   }
 }
 

@@ -137,7 +137,7 @@ function writable(fd) {
       else if (chunk instanceof Uint8Array) writeFd(fd, internal.utf8Decode(chunk));
       else throw new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received ' + util().describeType(chunk));
       const cb = typeof encoding === 'function' ? encoding : callback;
-      if (typeof cb === 'function') queueMicrotask(cb);
+      if (typeof cb === 'function') enqueueTick(cb);
       return true;
     },
     end(chunk, encoding, callback) { if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') this.write(chunk, encoding); return this; },
@@ -166,8 +166,8 @@ const process = {
   memoryUsage() { const heap = host.heapBytes(); return { rss: heap, heapTotal: heap, heapUsed: heap, external: 0, arrayBuffers: 0 }; },
   cpuUsage() { return { user: Math.round(clockRead() * 1000), system: 0 }; },
   nextTick(callback, ...args) {
-    if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
-    enqueueMicrotask(() => ReflectApply(callback, undefined, args));
+    if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function. Received ' + util().describeType(callback));
+    enqueueTick(args.length === 0 ? callback : () => ReflectApply(callback, undefined, args));
   },
   emitWarning(warning, type) {
     const name = typeof type === 'string' ? type : (warning && warning.name) || 'Warning';
@@ -249,21 +249,78 @@ define(G, 'readline', function readline() { return readLine(); });
 
 // ---- errors nobody caught, reported like Node
 let reporting = false;
-function fatal(error) {
+function fatal(error, origin) {
   if (exiting) halt();
   if (listenerCount('uncaughtException') > 0 && !reporting) {
     reporting = true;
-    try { emitter.emit('uncaughtException', error, 'uncaughtException'); return; }
+    try { emitter.emit('uncaughtException', error, origin || 'uncaughtException'); return; }
     catch (again) { error = again; }
     finally { reporting = false; }
   }
   let text;
-  try { text = util().formatUncaught(error); }
+  try { text = (error instanceof UnhandledPromiseRejection ? UNHANDLED_REJECTION_HEADER : '') + util().formatUncaught(error); }
   catch (e) { try { text = 'Uncaught ' + String(error) + '\n'; } catch (e2) { text = 'Uncaught exception\n'; } }
   writeFd(2, text);
   exit(1);
 }
 internal.fatal = fatal;
+
+// ---- promises rejected with no handler (Node's default --unhandled-rejections=throw). The host
+// reports them from the engine's rejection tracker; a rejection that gets a handler before the
+// check is forgotten. The check runs when the nextTick and microtask queues are empty, before the
+// next macrotask: 'unhandledRejection' listeners get (reason, promise); without one the reason (or,
+// if it is not error-like, an UnhandledPromiseRejection) is thrown as an uncaught exception.
+class UnhandledPromiseRejection extends Error {
+  constructor(reason) {
+    super('This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "' + noSideEffectsToString(reason) + '".');
+    this.code = 'ERR_UNHANDLED_REJECTION';
+    define(this, 'stack', this.name + ': ' + this.message + '\n    at throwUnhandledRejectionsMode (node:internal/process/promises:392:7)\n    at processPromiseRejections (node:internal/process/promises:475:17)\n    at process.processTicksAndRejections (node:internal/process/task_queues:104:32)');
+  }
+}
+define(UnhandledPromiseRejection.prototype, 'name', 'UnhandledPromiseRejection');
+const UNHANDLED_REJECTION_HEADER = 'node:internal/process/promises:392\n      new UnhandledPromiseRejection(reason);\n      ^\n\n';
+const ObjectToString = Object.prototype.toString;
+const FunctionToString = Function.prototype.toString;
+const SymbolToString = Symbol.prototype.toString;
+const ErrorToString = Error.prototype.toString;
+const ErrorCtor = Error;
+const { getPrototypeOf, getOwnPropertyDescriptor } = Object;
+const hasOwn = Object.prototype.hasOwnProperty;
+// V8's NoSideEffectsToString, which Node uses for the reason in that message.
+function noSideEffectsToString(value) {
+  if (typeof value === 'function') return ReflectApply(FunctionToString, value, []);
+  if (typeof value === 'symbol') return ReflectApply(SymbolToString, value, []);
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (value instanceof ErrorCtor) return ReflectApply(ErrorToString, value, []);
+  let toString;
+  for (let o = value; o !== null && toString === undefined; o = getPrototypeOf(o)) {
+    const d = getOwnPropertyDescriptor(o, 'toString');
+    if (d) toString = 'value' in d ? d.value : null;
+  }
+  if (toString === ObjectToString) {
+    const proto = getPrototypeOf(value);
+    const d = proto === null ? undefined : getOwnPropertyDescriptor(proto, 'constructor');
+    const name = d && typeof d.value === 'function' && typeof d.value.name === 'string' && d.value.name !== '' ? d.value.name : 'Object';
+    return '#<' + name + '>';
+  }
+  return '[object ' + ReflectApply(ObjectToString, value, []).slice(8, -1) + ']';
+}
+function isErrorLike(value) {
+  return typeof value === 'object' && value !== null && ReflectApply(hasOwn, value, ['stack']);
+}
+function processRejections(list) {
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const promise = list[i];
+    const reason = list[i + 1];
+    try {
+      if (listenerCount('unhandledRejection') > 0) emitter.emit('unhandledRejection', reason, promise);
+      else fatal(isErrorLike(reason) ? reason : new UnhandledPromiseRejection(reason), 'unhandledRejection');
+    } catch (error) {
+      fatal(error);
+    }
+  }
+  runTicks();
+}
 
 // ---- microtasks and macrotasks: timers on the virtual clock, immediates, I/O (stdin delivery)
 function enqueueMicrotask(callback) {
@@ -275,6 +332,24 @@ function queueMicrotask(callback) {
 }
 define(G, 'queueMicrotask', queueMicrotask);
 internal.enqueueMicrotask = enqueueMicrotask;
+
+// process.nextTick callbacks, as in Node: after the current operation (the main module, one
+// macrotask, a batch of microtasks) and before the promise microtasks it queued. A CommonJS entry
+// runs its ticks before the first microtask drain; an ES module entry (Node evaluates it inside
+// promise jobs) after it. Ticks queued by microtasks run once the microtask queue is empty.
+const tickQueue = [];
+let tickHead = 0;
+function enqueueTick(callback) { tickQueue.push(callback); }
+function runTicks() {
+  while (tickHead < tickQueue.length) {
+    const callback = tickQueue[tickHead];
+    tickQueue[tickHead++] = undefined;
+    try { callback(); } catch (error) { fatal(error); }
+  }
+  tickQueue.length = 0;
+  tickHead = 0;
+}
+internal.enqueueTick = enqueueTick;
 
 let timerSeq = 0;
 const timerQueue = []; // sorted by (due, seq)
@@ -332,13 +407,17 @@ internal.enqueueIo = (callback) => { ioQueue.push(callback); };
 
 function runCallback(callback, thisArg, args) {
   try { ReflectApply(callback, thisArg, args); } catch (error) { fatal(error); }
+  runTicks();
 }
 // One macrotask per call, so the host drains microtasks in between (as Node does between timer
 // callbacks). Returns 0 after running something, -1 when nothing keeps the process alive, or the
-// milliseconds until the next timer is due.
+// milliseconds until the next timer is due. nextTick callbacks queued by microtasks come first,
+// then the check of unhandled rejections (rejections: how many the host holds).
 let lastDue = -1;
 let lastDelay = -1;
-function tick(now) {
+function tick(now, rejections) {
+  if (tickHead < tickQueue.length) { runTicks(); return 0; }
+  if (rejections > 0) { processRejections(host.takeRejections()); return 0; }
   if (ioQueue.length > 0) { runCallback(ioQueue.shift(), undefined, []); return 0; }
   if (timerQueue.length > 0 && timerQueue[0]._due <= now) {
     const timer = timerQueue.shift();
@@ -425,8 +504,9 @@ lazyGlobal('require', () => makeRequire({ filename: config.cwd + '/[eval]', chil
 // ---- the entry, then the host drives the loop
 let entryState = 'pending';
 function main() {
+  let module;
   try {
-    const module = loadModule(config.entry, null);
+    module = loadModule(config.entry, null);
     // setTimeout(f, 0) vs setImmediate(g) from the main module: their order is a race in Node.
     if (immediateQueue.length > 0 && timerQueue.length > 0 && timerQueue[0]._due <= hostNow() + 1) markNondeterministic();
     if (module.completion) {
@@ -436,6 +516,8 @@ function main() {
     entryState = 'done';
     fatal(error);
   }
+  // An ES module entry (module syntax, or top-level await) lets the microtasks run first.
+  if (!config.entryIsModule && !(module && module.completion)) runTicks();
 }
 // Called when nothing is left to run. Returns true if 'beforeExit' listeners scheduled more work.
 let beforeExitEmitted = false;
@@ -447,6 +529,7 @@ function finish() {
   if (!beforeExitEmitted && listenerCount('beforeExit') > 0) {
     beforeExitEmitted = true;
     try { emitter.emit('beforeExit', normalizedExitCode()); } catch (error) { fatal(error); }
+    runTicks();
     return true;
   }
   exit(undefined);

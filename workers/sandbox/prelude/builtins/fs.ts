@@ -235,7 +235,7 @@ function createWriteStream(path, options) {
   if (isStderr(target)) return internal.process.stderr;
   if (!(options && options.flags && String(options.flags).startsWith('a'))) files.set(target, '');
   const stream = new (require('events'))();
-  stream.write = (chunk, encoding, callback) => { appendFileSync(target, chunk); const cb = [encoding, callback].find((x) => typeof x === 'function'); if (cb) internal.enqueueMicrotask(cb); return true; };
+  stream.write = (chunk, encoding, callback) => { appendFileSync(target, chunk); const cb = [encoding, callback].find((x) => typeof x === 'function'); if (cb) internal.enqueueTick(cb); return true; };
   stream.end = (chunk, encoding, callback) => { if (chunk !== undefined && typeof chunk !== 'function') stream.write(chunk); const cb = [chunk, encoding, callback].find((x) => typeof x === 'function'); enqueueIo(() => { stream.emit('finish'); stream.emit('close'); if (cb) cb(); }); return stream; };
   return stream;
 }

@@ -30,7 +30,7 @@ promisify.custom = kCustomPromisify;
 function callbackify(original) {
   return function (...args) {
     const callback = args.pop();
-    ReflectApply(original, this, args).then((value) => internal.enqueueMicrotask(() => callback(null, value)), (err) => internal.enqueueMicrotask(() => callback(err)));
+    ReflectApply(original, this, args).then((value) => internal.enqueueTick(() => callback(null, value)), (err) => internal.enqueueTick(() => callback(err)));
   };
 }
 function deprecate(fn, message) {
