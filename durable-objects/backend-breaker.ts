@@ -25,7 +25,7 @@ import {
   type ReportedOutcome,
 } from "../workers/resilience/breaker-protocol";
 import type { BackendHealthView } from "../workers/resilience/health-view";
-import { initialProbeState, isProbeDue, recordPassive, recordProbe, type ProbeState } from "../workers/resilience/probe-state";
+import { initialProbeState, recordPassive, recordProbe, type ProbeState } from "../workers/resilience/probe-state";
 
 const log = createLogger({ component: "backend-breaker" });
 
@@ -115,7 +115,8 @@ export class BackendBreaker extends DurableObject<Env> {
     const step = tick(this.breaker, now, BREAKER_CONFIG);
     this.breaker = step.state;
     if (step.transition) this.onBreakerTransition(step.transition);
-    if (this.target?.kind === "piston" && this.target.url && isProbeDue(this.probe, now, PROBE_CONFIG)) {
+    // Alarms are set for the next probe (or breaker transition, where an extra probe costs nothing).
+    if (this.target?.kind === "piston" && this.target.url) {
       await this.runProbe(this.target.backendId, this.target.url);
     }
     await this.afterChange(before, { pushToPool: true });

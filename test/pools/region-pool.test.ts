@@ -132,11 +132,60 @@ describe("RegionPool", () => {
     expect(a.recommendation.action).toBe("hold");
   });
 
-  it("schedules its maintenance alarm, which probes the region's remote backends", async () => {
+  it("schedules its maintenance alarm, which re-arms itself", async () => {
     const { regionId, pool } = freshPool();
     await pool.start(regionId);
-    // No backends stored for this region: the alarm runs, finds nothing to probe, and re-arms.
+    // The alarm flushes outcome batches and announces scaling changes, then re-arms.
     expect(await runDurableObjectAlarm(pool)).toBe(true);
     expect(await runDurableObjectAlarm(pool)).toBe(true);
+  });
+
+  it("admits retries only within the retry budget (20 % of active requests, at least 3)", async () => {
+    const { regionId, pool } = freshPool();
+    const wide = request(regionId, {
+      // min = max: the adaptive limit starts (and stays) at 100 slots, so only the budget refuses.
+      candidates: [{ id: "a", weight: 1, minConcurrency: 100, maxConcurrency: 100, kind: "builtin" as const, url: null }],
+    });
+    for (let i = 0; i < 3; i++) expect((await acquire(pool, { ...wide, isRetry: true })).ok).toBe(true);
+    expect(await acquire(pool, { ...wide, isRetry: true })).toMatchObject({ ok: false, reason: "retry_budget" });
+    // More first attempts in flight raise the budget: 3 retries + 17 others = 20 active → 4 retries allowed.
+    for (let i = 0; i < 17; i++) expect((await acquire(pool, wide)).ok).toBe(true);
+    expect((await acquire(pool, { ...wide, isRetry: true })).ok).toBe(true);
+  });
+
+  it("enforces the breaker view its backends push: open excluded, half-open admits its trial calls only", async () => {
+    const { regionId, pool } = freshPool();
+    const wide = request(regionId, {
+      policy: "round_robin",
+      candidates: [
+        { id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null },
+        { id: "b", weight: 1, minConcurrency: 1, maxConcurrency: 10, kind: "builtin" as const, url: null },
+      ],
+    });
+    const view = { backendId: "a", openUntil: null, halfOpenPermits: 2, probe: "healthy" as const };
+    await pool.updateHealth({ ...view, breaker: "open", version: 1 });
+    for (let i = 0; i < 4; i++) expect(await acquire(pool, wide)).toMatchObject({ ok: true, lease: { backendId: "b" } });
+    await pool.updateHealth({ ...view, breaker: "half_open", version: 2 });
+    const chosen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await acquire(pool, wide);
+      if (result.ok) chosen.push(result.lease.backendId);
+    }
+    expect(chosen.filter((id) => id === "a")).toHaveLength(2);
+    // A stale push (older version) is ignored.
+    await pool.updateHealth({ ...view, breaker: "closed", version: 1 });
+    const snapshot = await pool.snapshot();
+    expect(snapshot.backends.find((backend) => backend.id === "a")?.breaker).toBe("half_open");
+  });
+
+  it("sheds batch requests first: they may use only 80 % of a backend's slots", async () => {
+    const { regionId, pool } = freshPool();
+    const five = request(regionId, {
+      candidates: [{ id: "a", weight: 1, minConcurrency: 1, maxConcurrency: 5, kind: "builtin" as const, url: null }],
+    });
+    for (let i = 0; i < 4; i++) expect((await acquire(pool, { ...five, priority: "batch" })).ok).toBe(true);
+    expect(await acquire(pool, { ...five, priority: "batch" })).toMatchObject({ ok: false, reason: "shed" });
+    expect((await acquire(pool, { ...five, priority: "interactive" })).ok).toBe(true);
+    expect(await acquire(pool, five)).toMatchObject({ ok: false, reason: "saturated" });
   });
 });

@@ -19,6 +19,8 @@ export const REGION_HEADER = "X-Edgebox-Region";
 export const BACKEND_HEADER = "X-Edgebox-Backend";
 /** Response header present when the request was served in a degraded way (docs/resilience.md). */
 export const DEGRADED_HEADER = "X-Edgebox-Degraded";
+/** Response header: how many backends were tried, when more than one was (retries). */
+export const ATTEMPTS_HEADER = "X-Edgebox-Attempts";
 /** Request header: `batch` work is shed before `interactive` (the default) under overload. */
 export const PRIORITY_HEADER = "X-Edgebox-Priority";
 
@@ -96,6 +98,7 @@ export class RoutedExecution {
     c.header(REGION_HEADER, regionId);
     if (route) c.header(BACKEND_HEADER, route.backendId);
     if (route?.degraded) c.header(DEGRADED_HEADER, route.degraded.replace("_", "-"));
+    if (route && route.attempts > 1) c.header(ATTEMPTS_HEADER, String(route.attempts));
     if (this.session?.issueCookie) {
       const ttl = region?.affinityTtlSeconds ?? 1800;
       c.header("Set-Cookie", sessionCookie(this.session.id, ttl, new URL(c.req.url).protocol === "https:"));

@@ -205,8 +205,12 @@ export async function runRouted(
   }
 
   const fallback = builtinStandIn(program);
-  if (fallback && !hints.pinnedRegionId) {
-    const region = plans[0]?.region ?? topology.regions[0];
+  // Every region has the built-in runtime, so the fallback honours a pinned region too.
+  const fallbackRegion = hints.pinnedRegionId
+    ? topology.regions.find((region) => region.id === hints.pinnedRegionId)
+    : (plans[0]?.region ?? topology.regions[0]);
+  if (fallback && fallbackRegion) {
+    const region = fallbackRegion;
     deps.log?.("warn", "no remote backend could run the program; the built-in runtime served it", {
       language: program.runtime.language,
       version: program.runtime.version,

@@ -18,7 +18,7 @@ import {
 } from "../../db/topology";
 import { checkBackend } from "../../pools/backend-check";
 import { poolStub } from "../../pools/pool-client";
-import { startBackendMonitoring } from "../../pools/start-region-pools";
+import { breakerStub, startBackendMonitoring } from "../../pools/start-region-pools";
 import { forgetTopology } from "../../pools/topology-cache";
 import { DEFAULT_MAX_CONCURRENCY } from "../../routing/effective-topology";
 import type { AppEnv } from "../app-env";
@@ -283,6 +283,37 @@ export function adminTopologyRoutes() {
     return c.json({ check, backend: presentBackend(after) });
   });
   app.all("/backends/:backendId/check", methodNotAllowed("POST"));
+
+  /** A backend's breaker and probe state with its recent transitions. */
+  app.get("/backends/:backendId/health", async (c) => {
+    const id = c.req.param("backendId");
+    const backend = await getBackend(openDatabase(c.env.DB), id);
+    if (!backend) throw backendNotFound(id);
+    if (backend.kind !== "piston") throw new ApiError("validation_failed", `backend '${id}' is built in: it has no breaker or probes`);
+    return c.json(await breakerStub(c.env, id).details());
+  });
+  app.all("/backends/:backendId/health", methodNotAllowed("GET"));
+
+  /** Operator override of a backend's circuit breaker: {"action": "open" | "close" | "reset"}. */
+  app.post("/backends/:backendId/breaker", async (c) => {
+    const id = c.req.param("backendId");
+    const body = (await readJsonBody(c)) as { action?: unknown } | null;
+    const actions = { open: "open", close: "closed", reset: "reset" } as const;
+    const action = typeof body === "object" && body !== null && typeof body.action === "string" ? body.action : undefined;
+    if (action === undefined || !(action in actions)) {
+      throw new ApiError("validation_failed", 'action must be "open", "close" or "reset"', [
+        { path: "action", message: 'must be "open", "close" or "reset"' },
+      ]);
+    }
+    const db = openDatabase(c.env.DB);
+    const backend = await getBackend(db, id);
+    if (!backend) throw backendNotFound(id);
+    if (backend.kind !== "piston") throw new ApiError("validation_failed", `backend '${id}' is built in: it has no breaker`);
+    const region = await getRegion(db, backend.regionId);
+    if (region) await startBackendMonitoring(c.env, backend, region);
+    return c.json(await breakerStub(c.env, id).force(actions[action as keyof typeof actions]));
+  });
+  app.all("/backends/:backendId/breaker", methodNotAllowed("POST"));
 
   /** The region pool's live view: in-flight, adaptive limits, scaling advice, sessions. */
   app.get("/regions/:regionId/pool", async (c) => {
