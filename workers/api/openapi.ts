@@ -44,7 +44,10 @@ function errors(...statuses: number[]) {
     409: "Conflict",
     413: "Request body too large",
     415: "Request body is not JSON",
+    429: "Batch work shed under overload (Retry-After)",
     500: "Internal error",
+    502: "A remote backend gave a malformed answer",
+    503: "No backend can run it right now (Retry-After)",
   };
   return Object.fromEntries(
     statuses.map((status) => [status, { description: descriptions[status], ...json(errorEnvelopeSchema) }]),
@@ -55,7 +58,7 @@ const security = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 const adminSecurity = [{ adminSecret: [] }];
 
 export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string) {
-  const executeErrors = errors(400, 401, 403, 413, 415, 500);
+  const executeErrors = errors(400, 401, 403, 413, 415, 429, 500, 502, 503);
   return {
     openapi: "3.1.0",
     info: {
@@ -102,11 +105,18 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
       },
       "/v1/health": {
         get: {
-          summary: "Readiness: database reachable and the sandbox computes a known answer",
+          summary:
+            "Readiness (database reachable, the sandbox computes a known answer) plus every region and backend: probe, breaker, last probe, latency",
           responses: {
-            200: { description: "Ready" },
+            200: { description: "Ready; regionsStatus and regions[] say how healthy the remote capacity is" },
             503: { description: "Not ready (same body, status unavailable)" },
           },
+        },
+      },
+      "/v1/health/ready": {
+        get: {
+          summary: "Readiness for load balancers: {ready: true} or 503",
+          responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } },
         },
       },
       "/v1/cache/invalidate": {
@@ -257,6 +267,38 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
           summary: "Delete a backend",
           security: adminSecurity,
           responses: { 200: { description: "Deleted", ...json(backendSchema) }, ...errors(401, 403, 404) },
+        },
+      },
+      "/v1/admin/backends/{backendId}/check": {
+        post: {
+          summary: "Probe a remote backend now and store the result",
+          security: adminSecurity,
+          responses: { 200: { description: "{check: {healthy, latencyMs, error?}, backend}" }, ...errors(401, 403, 404) },
+        },
+      },
+      "/v1/admin/backends/{backendId}/health": {
+        get: {
+          summary: "A remote backend's breaker summary, probe state and recent transitions",
+          security: adminSecurity,
+          responses: { 200: { description: "Health details" }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/v1/admin/backends/{backendId}/breaker": {
+        post: {
+          summary: 'Force a remote backend\'s circuit breaker: {"action": "open" | "close" | "reset"}',
+          security: adminSecurity,
+          requestBody: {
+            required: true,
+            ...json(z.object({ action: z.enum(["open", "close", "reset"]) }), "input"),
+          },
+          responses: { 200: { description: "Health details after the change" }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/v1/admin/regions/{regionId}/pool": {
+        get: {
+          summary: "The region pool's live view: in-flight, adaptive limits, breakers, ejections, scaling advice",
+          security: adminSecurity,
+          responses: { 200: { description: "Pool snapshot" }, ...errors(401, 403, 404) },
         },
       },
     },
