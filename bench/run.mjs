@@ -695,6 +695,30 @@ function runOpenLoop(scenario, port, { rate, durationS, seed }) {
   });
 }
 
+/** runOpenLoop plus the CPU the server, the client and the rest of the machine used meanwhile. */
+async function measureOpenLoop(scenario, server, options) {
+  const serverBefore = serverCpuSeconds(server);
+  const ownBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
+  const startedAt = performance.now();
+  const load = await runOpenLoop(scenario, server.port, options);
+  const elapsedS = (performance.now() - startedAt) / 1000;
+  const own = process.cpuUsage(ownBefore);
+  const serverAfter = serverCpuSeconds(server);
+  const serverSeconds = Object.keys(serverAfter).reduce((sum, role) => sum + serverAfter[role] - serverBefore[role], 0);
+  const ownSeconds = (own.user + own.system) / 1e6;
+  const percent = (seconds) => (100 * seconds) / elapsedS;
+  return {
+    ...load,
+    serverCpuPercent: {
+      total: percent(serverSeconds),
+      ...Object.fromEntries(Object.keys(serverAfter).map((role) => [role, percent(serverAfter[role] - serverBefore[role])])),
+    },
+    loadGeneratorCpuPercent: percent(ownSeconds),
+    otherCpuPercent: Math.max(0, percent(machineBusySeconds() - machineBefore - serverSeconds - ownSeconds)),
+  };
+}
+
 /** The open-loop run in progress, so Ctrl-C can stop its schedule. */
 let currentOpenLoop = { stopped: false, timer: null };
 
@@ -866,6 +890,7 @@ function findWarnings(results) {
   for (const [id, r] of Object.entries(results.openLoop?.scenarios ?? {})) {
     if (r.sendLagMs.p99 > 2) warnings.push(`(${id}) open loop: the client sent requests late (p99 ${r.sendLagMs.p99.toFixed(1)} ms behind schedule)`);
     if (r.achievedRate < 0.9 * r.targetRate) warnings.push(`(${id}) open loop: sent ${r.achievedRate.toFixed(0)} req/s of ${r.targetRate}`);
+    if (r.otherCpuPercent > NOISY_OTHER_CPU_PERCENT) warnings.push(`(${id}) open loop: other programs used ${r.otherCpuPercent.toFixed(0)}% of a core during the run`);
   }
   const memoryOther = results.memory?.otherCpuPercent ?? 0;
   if (memoryOther > NOISY_OTHER_CPU_PERCENT) warnings.push(`memory check: other programs used ${memoryOther.toFixed(0)}% of a core during it`);
@@ -927,7 +952,8 @@ function printReport(results) {
     console.log(
       `  (${id}) ${fmtNum(r.requestsPerSecond, 0).padStart(5)} req/s   p50 ${fmtNum(r.latencyMs.p50, 2).padStart(6)} ms   ` +
         `p90 ${fmtNum(r.latencyMs.p90, 2).padStart(6)} ms   p99 ${fmtNum(r.latencyMs.p99, 2).padStart(6)} ms   ` +
-        `(${fmtInt(r.requests)} requests, at most ${r.maxInFlight} in flight, send lag p99 ${fmtNum(r.sendLagMs.p99, 2)} ms)`,
+        `(${fmtInt(r.requests)} requests, at most ${r.maxInFlight} in flight, send lag p99 ${fmtNum(r.sendLagMs.p99, 2)} ms, ` +
+        `server CPU ${fmtNum(r.serverCpuPercent.total, 0)}%, other CPU ${fmtNum(r.otherCpuPercent, 0)}%)`,
     );
   }
   console.log("");
@@ -1040,7 +1066,7 @@ async function main() {
   for (const id of OPEN_LOOP_SCENARIOS) {
     const scenario = SCENARIOS.find((s) => s.id === id);
     console.log(`(${id}) open loop at ${openLoopRate} req/s (${OPEN_LOOP_SHARE * 100}% of (b)'s saturated throughput): ${options.durationS} s…`);
-    results.openLoop.scenarios[id] = await runOpenLoop(scenario, server.port, { rate: openLoopRate, durationS: options.durationS, seed: OPEN_LOOP_SEED });
+    results.openLoop.scenarios[id] = await measureOpenLoop(scenario, server, { rate: openLoopRate, durationS: options.durationS, seed: OPEN_LOOP_SEED });
   }
   if (!options.skipMemory) {
     console.log(`memory: ${fmtInt(options.executions)} trivial executions, ${options.connections} connections…`);
