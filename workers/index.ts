@@ -2,18 +2,27 @@ import { createApp } from "./api/app";
 import { isolateCacheMemory } from "./cache";
 import { warmCache } from "./cache/warm-cache";
 import { storedRequestExecutor } from "./execution/execute-program";
+import { consumeDeadLetters, consumeJobs } from "./jobs/consumer";
 import { createLogger, type LogFields, type LogLevel } from "./observability/logger";
 import { startRegionPools } from "./pools/start-region-pools";
 
 export { BackendBreaker } from "../durable-objects/backend-breaker";
+export { JobWatch } from "../durable-objects/job-watch";
 export { RegionPool } from "../durable-objects/region-pool";
 
-// The one Worker script: the HTTP API, the cron, and the Durable Object classes. Later
-// capabilities add `queue` (async jobs) and more `scheduled` work (alerting).
+// The one Worker script: the HTTP API, the queue consumers, the cron, and the Durable Object classes.
 const app = createApp();
+
+/** The dead-letter queue's name (wrangler.toml); its consumer marks jobs failed and keeps the letters. */
+const DEAD_LETTER_QUEUE = "edgebox-jobs-dlq";
 
 export default {
   fetch: app.fetch,
+  /** Queue consumers (docs/jobs.md): both job lanes, and the dead-letter queue. */
+  async queue(batch, env, ctx) {
+    if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
+    else await consumeJobs(batch, env, ctx);
+  },
   /**
    * Cron (wrangler.toml [triggers]): keep the result cache's hottest programs warm
    * (docs/cache.md), and make sure every region's pool runs its health probes (docs/routing.md).

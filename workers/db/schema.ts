@@ -190,6 +190,89 @@ export const backends = sqliteTable(
   ],
 );
 
+// ---- Async jobs (workers/jobs, docs/jobs.md)
+
+/**
+ * One asynchronous execution (native job or Judge0 submission). `request` is the canonical
+ * JobRequest; `request_hash` lets an Idempotency-Key replay tell "same body" from "different body".
+ * Completion is idempotent: a row leaves `running` for a final state only once.
+ */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    /** interactive | batch: which queue carries it. */
+    lane: text("lane").notNull(),
+    /** queued | running | completed | failed | cancelled */
+    status: text("status").notNull(),
+    /** native | judge0: which API created it (shapes its callback). */
+    flavor: text("flavor").notNull(),
+    request: text("request").notNull(),
+    requestHash: text("request_hash").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    callbackUrl: text("callback_url"),
+    /** JSON JobResult once completed. */
+    result: text("result"),
+    /** Why it failed (dead-lettered, cancelled, ...). */
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    completedAt: integer("completed_at"),
+  },
+  (table) => [
+    index("jobs_tenant_created_idx").on(table.tenantId, table.createdAt),
+    index("jobs_lane_status_idx").on(table.lane, table.status),
+    uniqueIndex("jobs_idempotency_idx").on(table.tenantId, table.idempotencyKey).where(sql`"idempotency_key" IS NOT NULL`),
+  ],
+);
+
+/** Every callback delivery attempt of a job, with its outcome. */
+export const jobCallbacks = sqliteTable(
+  "job_callbacks",
+  {
+    jobId: text("job_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: integer("at").notNull(),
+    url: text("url").notNull(),
+    /** HTTP status the receiver answered; null when the request itself failed. */
+    statusCode: integer("status_code"),
+    error: text("error"),
+    delivered: integer("delivered", { mode: "boolean" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.jobId, table.attempt] })],
+);
+
+/**
+ * Per-tenant key of the HMAC-SHA256 signature on job callbacks (docs/jobs.md), created on first use
+ * (the anonymous dev tenant has no tenants row, so this is its own table). Stored as is: signing
+ * needs the key itself.
+ */
+export const callbackSecrets = sqliteTable("callback_secrets", {
+  tenantId: text("tenant_id").primaryKey(),
+  secret: text("secret").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Messages that exhausted their retries, kept for inspection and replay by an admin. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    jobId: text("job_id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    lane: text("lane").notNull(),
+    /** The queue message as JSON. */
+    message: text("message").notNull(),
+    reason: text("reason").notNull(),
+    attempts: integer("attempts").notNull(),
+    createdAt: integer("created_at").notNull(),
+    replayedAt: integer("replayed_at"),
+  },
+  (table) => [index("dead_letters_created_idx").on(table.createdAt)],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type RegionRow = typeof regions.$inferSelect;
