@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { createCallbackReceiver, type CallbackReceiver } from "./test/fakes/callback-receiver.ts";
 import { createFakePiston, type FakePiston } from "./test/fakes/fake-piston.ts";
 import { toNodeHandler } from "./test/fakes/serve-fake-piston.ts";
 
@@ -13,6 +14,8 @@ import { toNodeHandler } from "./test/fakes/serve-fake-piston.ts";
 // - http(s)://<name>.piston.test/... is served by a fake Piston v2 server (test/fakes/fake-piston.ts),
 //   one per name, created on first use with id = name (its executions print the name). Its state is
 //   shared by every test file, so tests use a name of their own.
+// - http(s)://<name>.receiver.test/... is a webhook receiver for job callbacks
+//   (test/fakes/callback-receiver.ts), one per name: it records requests and fails on demand.
 // - Anything else (e.g. Sentry reports) is captured; tests read it from http://outbound.test/captured.
 // The service is Node-style ({ node }), not a fetch handler: when a fetch handler throws, Miniflare
 // answers the Worker with a 500 whose body is the error message, so a fetch handler cannot make the
@@ -23,6 +26,7 @@ import { toNodeHandler } from "./test/fakes/serve-fake-piston.ts";
 // relay worker; that is expected noise.
 const captured: Array<{ url: string; method: string; body: string }> = [];
 const fakePistons = new Map<string, FakePiston>();
+const receivers = new Map<string, CallbackReceiver>();
 async function outbound(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const piston = /^([a-z0-9-]+)\.piston\.test$/.exec(url.hostname);
@@ -30,6 +34,12 @@ async function outbound(request: Request): Promise<Response> {
     let fake = fakePistons.get(piston[1]);
     if (!fake) fakePistons.set(piston[1], (fake = createFakePiston({ id: piston[1] })));
     return fake.handle(request);
+  }
+  const receiver = /^([a-z0-9-]+)\.receiver\.test$/.exec(url.hostname);
+  if (receiver) {
+    let found = receivers.get(receiver[1]);
+    if (!found) receivers.set(receiver[1], (found = createCallbackReceiver()));
+    return found.handle(request);
   }
   if (url.hostname === "outbound.test" && url.pathname === "/captured") {
     return Response.json(captured.splice(0));
