@@ -56,6 +56,7 @@ beforeAll(async () => {
   await region("ha-three", [{ id: "ha-three-a" }]);
   await region("ha-four", [{ id: "ha-four-a", maxConcurrency: 2 }]);
   await region("ha-five", [{ id: "ha-five-a" }]);
+  await region("ha-six", [{ id: "ha-six-a" }]);
 });
 
 describe("resilience", () => {
@@ -172,6 +173,26 @@ describe("resilience", () => {
       expect(body.version).not.toBe("20.11.1");
     } finally {
       await control("ha-five-a", { failure: "none" });
+    }
+  });
+
+  it("accepts an overloaded request as an async job when the client prefers it (Prefer: respond-async)", async () => {
+    await control("ha-six-a", { failure: "http503" });
+    try {
+      const body = JSON.stringify({ language: "python", version: "3.12.0", code: "print(1)", region: "ha-six" });
+      const post = (headers: Record<string, string>) =>
+        worker.fetch(new Request(`${BASE}/v1/executions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }));
+      const refused = await post({});
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("Retry-After")).not.toBeNull();
+      const deferred = await post({ Prefer: "respond-async, wait=5" });
+      expect(deferred.status).toBe(202);
+      expect(deferred.headers.get("Preference-Applied")).toBe("respond-async");
+      const job = (await deferred.json()) as { id: string; status: string };
+      expect(deferred.headers.get("Location")).toBe(`/v1/jobs/${job.id}`);
+      expect(job.status).toBe("queued");
+    } finally {
+      await control("ha-six-a", { failure: "none" });
     }
   });
 });

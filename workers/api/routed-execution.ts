@@ -98,6 +98,10 @@ export class RoutedExecution {
     c.header(REGION_HEADER, regionId);
     if (route) c.header(BACKEND_HEADER, route.backendId);
     if (route?.degraded) c.header(DEGRADED_HEADER, route.degraded.replace("_", "-"));
+    if (run.cache.staleIfError) {
+      c.header(DEGRADED_HEADER, "stale-if-error");
+      c.header("Warning", '110 - "Response is Stale"');
+    }
     if (route && route.attempts > 1) c.header(ATTEMPTS_HEADER, String(route.attempts));
     if (this.session?.issueCookie) {
       const ttl = region?.affinityTtlSeconds ?? 1800;

@@ -17,12 +17,19 @@ export function cacheModeFromHeaders(headers: Headers): CacheMode {
 export const X_CACHE = "X-Cache";
 
 /** The native body's `cache` field. */
-export function cacheBody(report: CacheReport): { status: CacheReport["status"]; reason?: string; key?: string; stale?: true } {
+export function cacheBody(report: CacheReport): {
+  status: CacheReport["status"];
+  reason?: string;
+  key?: string;
+  stale?: true;
+  staleIfError?: true;
+} {
   return {
     status: report.status,
     ...(report.reason ? { reason: report.reason } : {}),
     ...(report.key ? { key: report.key } : {}),
     ...(report.stale ? { stale: true as const } : {}),
+    ...(report.staleIfError ? { staleIfError: true as const } : {}),
   };
 }
 

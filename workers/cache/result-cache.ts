@@ -95,8 +95,19 @@ export interface CacheReport {
   key?: string;
   /** Served past its expiry within the tenant's stale-while-revalidate window. */
   stale?: true;
+  /** Served past its expiry because running the program failed for lack of capacity (stale-if-error). */
+  staleIfError?: true;
   /** The key the entry is stored under (program key + generations); internal, not in responses. */
   lookupKey?: string;
+}
+
+/**
+ * Failures that mean "no capacity right now" (HTTP 429/502/503 from the router), as opposed to bugs
+ * or bad requests: only these are answered from an expired entry.
+ */
+function isCapacityError(error: unknown): boolean {
+  const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
+  return status === 429 || status === 502 || status === 503;
 }
 
 export interface CachedRun {
@@ -105,7 +116,7 @@ export interface CachedRun {
 }
 
 type LookupOutcome =
-  | { kind: "hit"; level: CacheLevel; fromMemory: boolean; entry: CacheEntry; stale: boolean; bytes: number }
+  | { kind: "hit"; level: CacheLevel; fromMemory: boolean; entry: CacheEntry; stale: boolean; bytes: number; staleIfError?: true }
   | { kind: "executed"; result: ExecutionResult; bypass: BypassReason | null };
 
 export interface WriteOptions {
@@ -286,7 +297,11 @@ export class ResultCache {
       if (outcome.stale) stats.add(tenantId, "stale", now);
       stats.addDemand(lookup.namespace, key, now);
       const stale = outcome.stale ? { stale: true as const } : {};
-      return { result: outcome.entry.result, cache: { status: HIT_STATUS[outcome.level], key, lookupKey: stored, ...stale } };
+      const staleIfError = outcome.staleIfError ? { staleIfError: true as const } : {};
+      return {
+        result: outcome.entry.result,
+        cache: { status: HIT_STATUS[outcome.level], key, lookupKey: stored, ...stale, ...staleIfError },
+      };
     }
     if (outcome.bypass !== null) {
       stats.add(tenantId, "miss", now);
@@ -330,6 +345,8 @@ export class ResultCache {
       ["l2", this.levels.l2 ? () => this.levels.l2!.get(lookup.lookupKey) : null],
       ["l3", () => this.levels.l3.get(lookup.lookupKey)],
     ];
+    // The first expired copy found: served only if running the program fails (stale-if-error).
+    let expired: { level: CacheLevel; entry: CacheEntry } | null = null;
     for (const [level, read] of reads) {
       if (!read) continue;
       let entry: CacheEntry | null;
@@ -341,7 +358,10 @@ export class ResultCache {
       }
       if (!entry) continue;
       const hit = this.hit(lookup, level, entry, now, false);
-      if (!hit) continue;
+      if (!hit) {
+        expired ??= { level, entry };
+        continue;
+      }
       // Promote into the levels above this one (for an L1 hit: into isolate memory).
       if (level === "l1") {
         const ttl = levelTtlSeconds("l1", this.config, entry.expiresAt, lookup.swrMs, now);
@@ -352,7 +372,7 @@ export class ResultCache {
       }
       return hit;
     }
-    return this.executeAndFill(lookup);
+    return this.executeAndFill(lookup, expired);
   }
 
   private fromMemory(lookup: Lookup, now: number): LookupOutcome | null {
@@ -370,8 +390,17 @@ export class ResultCache {
     return { kind: "hit", level, fromMemory, entry, stale: state === "stale", bytes };
   }
 
-  private async executeAndFill(lookup: Lookup): Promise<LookupOutcome> {
-    const result = await lookup.execute();
+  private async executeAndFill(lookup: Lookup, expired: { level: CacheLevel; entry: CacheEntry } | null = null): Promise<LookupOutcome> {
+    let result: ExecutionResult;
+    try {
+      result = await lookup.execute();
+    } catch (error) {
+      // Stale-if-error (RFC 5861): with no capacity to run it, an expired answer beats an error.
+      if (!expired || !isCapacityError(error)) throw error;
+      this.log("warn", "serving an expired result: the program could not be run", { error: String(error) });
+      const bytes = utf8Bytes(expired.entry.result.stdout) + utf8Bytes(expired.entry.result.stderr);
+      return { kind: "hit", level: expired.level, fromMemory: false, entry: expired.entry, stale: true, bytes, staleIfError: true };
+    }
     const bypass = resultBypassReason(result, lookup.backend);
     if (bypass === null) this.waitUntil(this.writeLevels(this.newEntry(lookup, result), lookup.stored, lookup.swrMs, lookup.tenantId));
     return { kind: "executed", result, bypass };

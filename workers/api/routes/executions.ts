@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { decodeContent } from "../../execution/decode-content";
 import { cacheModeFromHeaders, X_CACHE } from "../../cache";
 import type { ExecutionLimits, SourceFile } from "../../sandbox/types";
@@ -8,7 +8,9 @@ import { authenticate } from "../middleware/authenticate";
 import { methodNotAllowed } from "../method-not-allowed";
 import { toExecutionResponse } from "../presenters/execution-result";
 import { readJsonBody } from "../read-json-body";
-import { RoutedExecution } from "../routed-execution";
+import { PRIORITY_HEADER, RoutedExecution } from "../routed-execution";
+import type { ProgramToRun } from "../../execution/execute-program";
+import { submitJobs } from "../../jobs/submit";
 import { executionRequestSchema, type ExecutionRequestBody } from "../schemas/execution";
 import { parseOrThrow } from "../validate";
 
@@ -27,6 +29,38 @@ function toSourceFiles(body: ExecutionRequestBody, language: string): SourceFile
     const name = file.name ?? (index === 0 ? DEFAULT_ENTRY[language] ?? "main" : `file${index}`);
     return { name, content };
   });
+}
+
+/** Does a Prefer header (RFC 7240) include respond-async? */
+function prefersAsync(prefer: string | undefined): boolean {
+  return (prefer ?? "").split(",").some((preference) => preference.trim().toLowerCase().split(/[;=]/)[0] === "respond-async");
+}
+
+/** Queues a program the service could not run now as an async job on the caller's lane. */
+async function deferAsJob(
+  c: Context<AppEnv>,
+  program: ProgramToRun,
+  options: { mode: "default" | "bypass"; tags: string[]; region?: string },
+) {
+  const priority = c.req.header(PRIORITY_HEADER)?.trim().toLowerCase() === "batch" ? "batch" : "interactive";
+  const [outcome] = await submitJobs(c.env, c.get("tenant").id, [
+    {
+      request: {
+        runtime: { language: program.runtime.language, version: program.runtime.version },
+        files: program.files,
+        stdin: program.stdin,
+        args: program.args,
+        limits: program.limits,
+        cache: { mode: options.mode, tags: options.tags },
+        ...(options.region ? { region: options.region } : {}),
+      },
+      lane: priority,
+      flavor: "native",
+      callbackUrl: null,
+      idempotencyKey: null,
+    },
+  ], Date.now());
+  return outcome.job;
 }
 
 /** Native execution API: `POST /v1/executions` runs a program synchronously and returns its result. */
@@ -62,14 +96,20 @@ export function executionRoutes() {
       ...(outputCap ? { maxStdoutBytes: outputCap, maxStderrBytes: outputCap } : {}),
     };
     const pinnedRegionId = routing.pinnedRegion(body.region);
-    const { result, cache, regionId: region, runtime: ranOn } = await routing.run(
-      { runtime, files, stdin: body.stdin, args: body.args, limits },
-      {
-        mode: cacheModeFromHeaders(c.req.raw.headers) === "bypass" ? "bypass" : body.cache.mode,
-        tags: body.cache.tags,
-        ...(pinnedRegionId ? { pinnedRegionId } : {}),
-      },
-    );
+    const mode = cacheModeFromHeaders(c.req.raw.headers) === "bypass" ? "bypass" : body.cache.mode;
+    const program = { runtime, files, stdin: body.stdin, args: body.args, limits };
+    let ran;
+    try {
+      ran = await routing.run(program, { mode, tags: body.cache.tags, ...(pinnedRegionId ? { pinnedRegionId } : {}) });
+    } catch (error) {
+      // Overloaded and the client allows it (RFC 7240 Prefer: respond-async): accept it as a job.
+      if (!(error instanceof ApiError) || (error.status !== 429 && error.status !== 503) || !prefersAsync(c.req.header("Prefer"))) throw error;
+      const job = await deferAsJob(c, program, { mode, tags: body.cache.tags, ...(pinnedRegionId ? { region: pinnedRegionId } : {}) });
+      c.header("Preference-Applied", "respond-async");
+      c.header("Location", `/v1/jobs/${job.id}`);
+      return c.json({ id: job.id, status: job.status, message: `${error.message}; accepted as job ${job.id} instead` }, 202);
+    }
+    const { result, cache, regionId: region, runtime: ranOn } = ran;
     c.header(X_CACHE, cache.status);
     return c.json(toExecutionResponse(result, { id: crypto.randomUUID(), runtime: ranOn, limits, region, cache }));
   });
