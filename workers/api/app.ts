@@ -7,10 +7,12 @@ import { requestContext } from "./middleware/request-context";
 import { methodNotAllowed } from "./method-not-allowed";
 import { buildOpenApiDocument } from "./openapi";
 import { adminRoutes } from "./routes/admin";
+import { adminJobRoutes } from "./routes/admin-jobs";
 import { adminTopologyRoutes } from "./routes/admin-topology";
 import { cacheRoutes } from "./routes/cache";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
+import { jobRoutes } from "./routes/jobs";
 import { pistonRoutes } from "./routes/piston";
 import { runtimeRoutes } from "./routes/runtimes";
 
@@ -38,10 +40,12 @@ export function createApp() {
   app.route("/api/v2/piston", pistonRoutes());
 
   app.route("/v1/executions", executionRoutes());
+  app.route("/v1/jobs", jobRoutes());
   app.route("/v1/runtimes", runtimeRoutes());
   app.route("/v1/health", healthRoutes());
   app.route("/v1/admin", adminRoutes());
   app.route("/v1/admin", adminTopologyRoutes());
+  app.route("/v1/admin", adminJobRoutes());
   app.route("/v1/cache", cacheRoutes());
 
   app.get("/openapi.json", (c) =>
@@ -55,6 +59,11 @@ export function createApp() {
       docs: "/openapi.json",
       endpoints: [
         "POST /v1/executions",
+        "POST /v1/jobs",
+        "POST /v1/jobs/batch",
+        "GET /v1/jobs",
+        "GET /v1/jobs/:id",
+        "DELETE /v1/jobs/:id",
         "GET /v1/runtimes",
         "GET /v1/health",
         "POST /v1/cache/invalidate",

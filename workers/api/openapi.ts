@@ -12,6 +12,23 @@ import {
   updateRegionSchema,
 } from "./schemas/topology";
 import { executionRequestSchema, executionResponseSchema, runtimeSchema } from "./schemas/execution";
+import {
+  batchRequestSchema,
+  batchResponseSchema,
+  callbackSecretSchema,
+  DEAD_LETTERS_PAGE_DEFAULT,
+  DEAD_LETTERS_PAGE_MAX,
+  deadLetterListSchema,
+  IDEMPOTENCY_KEY_MAX,
+  JOB_STATUSES,
+  jobAcceptedSchema,
+  jobListSchema,
+  jobRequestSchema,
+  JOBS_PAGE_DEFAULT,
+  JOBS_PAGE_MAX,
+  jobSchema,
+} from "./schemas/jobs";
+import { MAX_WAIT_SECONDS } from "../jobs/config";
 import { pistonExecuteResponseSchema, pistonExecuteSchema, pistonRuntimeSchema } from "./schemas/piston";
 
 // The OpenAPI document is generated from the same zod schemas the routes validate with, so the
@@ -57,6 +74,21 @@ function errors(...statuses: number[]) {
 const security = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 const adminSecurity = [{ adminSecret: [] }];
 
+/** The 429 of a job submit means something else than an execution's: the lane is full. */
+const laneFull = {
+  429: { description: "The lane holds JOBS_MAX_QUEUED_<LANE> queued jobs already (backpressure; Retry-After)", ...json(errorEnvelopeSchema) },
+};
+
+const waitParameter = (answer: string) => ({
+  name: "wait",
+  in: "query",
+  required: false,
+  schema: { type: "number", minimum: 0, maximum: MAX_WAIT_SECONDS },
+  description: `long-poll up to this many seconds for the job to finish: ${answer}`,
+});
+
+const jobIdParameter = { name: "jobId", in: "path", required: true, schema: { type: "string" } };
+
 export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string) {
   const executeErrors = errors(400, 401, 403, 413, 415, 429, 500, 502, 503);
   return {
@@ -95,6 +127,96 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
           security,
           requestBody: { required: true, ...json(executionRequestSchema(maxima), "input") },
           responses: { 200: { description: "Result", ...json(executionResponseSchema) }, ...executeErrors },
+        },
+      },
+      "/v1/jobs": {
+        post: {
+          summary: "Submit a program as an async job (docs/jobs.md)",
+          security,
+          parameters: [
+            waitParameter("200 with the job once it is final, else 202 with the job so far"),
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              schema: { type: "string", minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
+              description:
+                "printable ASCII; the same key with the same body answers the first job (200, Idempotent-Replayed: true); with another body, 409",
+            },
+          ],
+          requestBody: { required: true, ...json(jobRequestSchema(maxima), "input") },
+          responses: {
+            202: {
+              description: "Accepted: {id, status} (the whole job when wait= was given and it is not final yet); Location: /v1/jobs/{id}",
+              ...json(jobAcceptedSchema),
+            },
+            200: { description: "With wait=, the job finished in time; or an Idempotency-Key replay (Idempotent-Replayed: true)", ...json(jobSchema) },
+            ...errors(400, 401, 403, 409, 413, 415, 500, 503),
+            ...laneFull,
+          },
+        },
+        get: {
+          summary: "List the tenant's jobs, newest first",
+          security,
+          parameters: [
+            { name: "status", in: "query", required: false, schema: { type: "string", enum: [...JOB_STATUSES] } },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "nextCursor of the previous page" },
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: JOBS_PAGE_MAX, default: JOBS_PAGE_DEFAULT },
+            },
+          ],
+          responses: { 200: { description: "A page of jobs", ...json(jobListSchema) }, ...errors(400, 401, 403) },
+        },
+      },
+      "/v1/jobs/batch": {
+        post: {
+          summary: "Submit up to JOBS_BATCH_MAX (default 100) jobs; invalid entries are reported by index, the others accepted",
+          security,
+          requestBody: { required: true, ...json(batchRequestSchema(maxima), "input") },
+          responses: {
+            202: { description: "One entry per request entry, in order: {index, id, status} or {index, error}", ...json(batchResponseSchema) },
+            ...errors(400, 401, 403, 413, 415, 500, 503),
+            ...laneFull,
+          },
+        },
+      },
+      "/v1/jobs/{jobId}": {
+        get: {
+          summary: "Read a job (its result is a POST /v1/executions response once completed)",
+          security,
+          parameters: [jobIdParameter, waitParameter("200 once the job is final, else 202 with the job so far")],
+          responses: {
+            200: { description: "The job", ...json(jobSchema) },
+            202: { description: "With wait=, the job was not final within the wait", ...json(jobSchema) },
+            ...errors(400, 401, 403, 404),
+          },
+        },
+        delete: {
+          summary: "Cancel a queued job",
+          security,
+          parameters: [jobIdParameter],
+          responses: {
+            200: { description: "The cancelled job", ...json(jobSchema) },
+            ...errors(401, 403, 404),
+            409: { description: "The job is not queued any more (running or final)", ...json(errorEnvelopeSchema) },
+          },
+        },
+      },
+      "/v1/jobs/callback-secret": {
+        get: {
+          summary: "The tenant's callback signing secret (X-Edgebox-Signature), created on first use",
+          security,
+          responses: { 200: { description: "Secret", ...json(callbackSecretSchema) }, ...errors(401, 403) },
+        },
+      },
+      "/v1/jobs/callback-secret/rotate": {
+        post: {
+          summary: "Replace the tenant's callback signing secret; callbacks are signed with the new one from now on",
+          security,
+          responses: { 200: { description: "The new secret", ...json(callbackSecretSchema) }, ...errors(401, 403) },
         },
       },
       "/v1/runtimes": {
@@ -292,6 +414,34 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
             ...json(z.object({ action: z.enum(["open", "close", "reset"]) }), "input"),
           },
           responses: { 200: { description: "Health details after the change" }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/v1/admin/dead-letters": {
+        get: {
+          summary: "Job messages that exhausted their retries, newest first (replayed ones only with all=true)",
+          security: adminSecurity,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: DEAD_LETTERS_PAGE_MAX, default: DEAD_LETTERS_PAGE_DEFAULT },
+            },
+            { name: "all", in: "query", required: false, schema: { type: "string", enum: ["true", "false"] }, description: "include replayed letters" },
+          ],
+          responses: { 200: { description: "Dead letters", ...json(deadLetterListSchema) }, ...errors(400, 401, 403) },
+        },
+      },
+      "/v1/admin/dead-letters/{deadLetterId}/replay": {
+        post: {
+          summary: "Replay a dead letter: its failed job is queued again on its lane and the letter marked replayed",
+          security: adminSecurity,
+          parameters: [{ name: "deadLetterId", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            200: { description: "The job, queued again", ...json(jobSchema) },
+            ...errors(401, 403, 404, 503),
+            409: { description: "The letter was replayed already, or its job is not failed", ...json(errorEnvelopeSchema) },
+          },
         },
       },
       "/v1/admin/regions/{regionId}/pool": {
