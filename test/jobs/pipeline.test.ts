@@ -194,4 +194,23 @@ describe("submit through the real queue", () => {
     expect(done?.status).toBe("completed");
     expect(done?.result?.execution.stdout).toBe("via queue\n");
   });
+
+  it("answers a replayed Idempotency-Key even when its lane is full (a replay adds no work)", async () => {
+    const entry = {
+      request: request("console.log('idem')"),
+      lane: "batch" as const,
+      flavor: "native" as const,
+      callbackUrl: null,
+      idempotencyKey: `idem-${crypto.randomUUID()}`,
+    };
+    const fullEnv = { ...(env as unknown as Env), JOBS_MAX_QUEUED_BATCH: "1" };
+    const [first] = await submitJobs(env as unknown as Env, "pipeline-tenant", [entry], Date.now());
+    await queuedJob("console.log('filler')", { lane: "batch" });
+    const [again] = await submitJobs(fullEnv, "pipeline-tenant", [entry], Date.now());
+    expect(again).toMatchObject({ kind: "replayed", job: { id: first.job.id } });
+    const other = { ...entry, request: request("console.log('different')") };
+    const [conflict] = await submitJobs(fullEnv, "pipeline-tenant", [other], Date.now());
+    expect(conflict.kind).toBe("conflict");
+    await expect(submitJobs(fullEnv, "pipeline-tenant", [{ ...entry, idempotencyKey: null }], Date.now())).rejects.toMatchObject({ status: 429 });
+  });
 });

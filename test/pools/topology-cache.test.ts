@@ -103,10 +103,17 @@ describe("topologyFor", () => {
     expect(ids(await topologyFor(testEnv, TOPOLOGY_REFRESH_MS * 12))).toEqual(["eu"]);
   });
 
-  it("throws when D1 fails and nothing is cached", async () => {
+  it("falls back to the built-in-only default topology when D1 fails and nothing is cached, without keeping it", async () => {
     const { env: testEnv, state } = instrumentedEnv();
     state.fail = true;
-    await expect(topologyFor(testEnv, 0)).rejects.toThrow("D1 is unavailable");
+    const fallback = await topologyFor(testEnv, 0);
+    expect(ids(fallback)).toEqual(["local"]);
+    expect(fallback.backends.map((backend) => backend.kind)).toEqual(["builtin"]);
+    // Not cached: the next call reads D1 again.
+    state.fail = false;
+    const batches = state.batches;
+    await topologyFor(testEnv, 1);
+    expect(state.batches).toBe(batches + 1);
   });
 
   it("has no shared in-flight load: concurrent callers that find the copy stale each read D1", async () => {

@@ -4,6 +4,8 @@ import { callbackPayload } from "./callback-payload";
 import { deliverCallback } from "./callbacks";
 import { failJob, getJob, insertDeadLetter, recordJobError, startJob, completeJob } from "./job-store";
 import { PermanentJobError, runJob } from "./run-job";
+import { consumerTracing } from "../tracing/queue";
+import { currentTraceparent } from "../tracing/tracer";
 import type { Job, JobMessage } from "./types";
 
 /**
@@ -33,16 +35,32 @@ async function forEachBounded<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(workers);
 }
 
-/** Tells long-polls the job is done, then sends its first callback attempt (retries go via the queue). */
+/**
+ * Tells long-polls the job is done, then sends its first callback attempt (retries go via the
+ * queue). Never throws: the job's final state is already stored, and a redelivered message would
+ * find it final and do nothing, so a failure here must not fail the message. A lost wake-up costs a
+ * long-poll its full wait (it then reads the stored state); a callback that could not even be
+ * scheduled is logged.
+ */
 export async function afterJobFinished(env: Env, db: Database, job: Job): Promise<void> {
-  await env.JOB_WATCH.get(env.JOB_WATCH.idFromName(job.id)).notify();
-  if (job.callbackUrl) await sendCallback(env, db, job, 1);
+  try {
+    await env.JOB_WATCH.get(env.JOB_WATCH.idFromName(job.id)).notify();
+  } catch (error) {
+    log.log("warn", "could not wake the job's long-polls", { job: job.id, error: String(error) });
+  }
+  if (!job.callbackUrl) return;
+  try {
+    await sendCallback(env, db, job, 1);
+  } catch (error) {
+    log.log("error", "could not deliver or schedule the job's callback", { job: job.id, error: String(error) });
+  }
 }
 
 async function sendCallback(env: Env, db: Database, job: Job, attempt: number): Promise<void> {
   const outcome = await deliverCallback(db, job, callbackPayload(job), attempt);
   if (outcome.retryInSeconds !== null) {
-    const message: JobMessage = { kind: "callback", jobId: job.id, tenantId: job.tenantId, attempt: attempt + 1 };
+    const traceparent = currentTraceparent(); // tracing: the retry continues this trace
+    const message: JobMessage = { kind: "callback", jobId: job.id, tenantId: job.tenantId, attempt: attempt + 1, ...(traceparent ? { traceparent } : {}) };
     await env.JOBS_BATCH.send(message, { delaySeconds: outcome.retryInSeconds });
   }
 }
@@ -70,7 +88,9 @@ async function executeJob(env: Env, ctx: ExecutionContext, db: Database, jobId: 
  */
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const db = openDatabase(env.DB);
-  await forEachBounded(batch.messages, CONSUMER_CONCURRENCY, async (message) => {
+  // Tracing (docs/tracing.md): each message is handled inside a consumer span continuing its trace.
+  const tracing = consumerTracing(env, ctx, batch.queue);
+  await forEachBounded(batch.messages, CONSUMER_CONCURRENCY, tracing.wrap(async (message) => {
     const body = message.body;
     if (!isJobMessage(body)) {
       log.log("error", "dropping a malformed job message", { queue: batch.queue, id: message.id });
@@ -99,7 +119,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, ctx: E
       if (body.kind === "execute") await recordJobError(db, body.jobId, reason).catch(() => undefined);
       message.retry({ delaySeconds: jobRetryDelaySeconds(message.attempts) });
     }
-  });
+  })).finally(() => tracing.flush());
 }
 
 /**
@@ -120,7 +140,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
         ? `dead-lettered after ${job?.attempts ?? "?"} attempts: ${job?.error ?? "unknown error"}`
         : `callback delivery ${body.attempt} could not be handled`;
     await insertDeadLetter(db, {
-      id: crypto.randomUUID(),
+      // The message id: a redelivered dead letter is recorded once.
+      id: message.id,
       jobId: body.jobId,
       tenantId: body.tenantId,
       lane: body.kind === "execute" ? body.lane : "batch",

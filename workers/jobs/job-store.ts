@@ -73,7 +73,7 @@ export async function insertJob(db: Database, job: NewJob): Promise<InsertOutcom
   return idempotentOutcome(winner, job.requestHash);
 }
 
-async function findByIdempotencyKey(db: Database, tenantId: string, key: string): Promise<JobRow | undefined> {
+export async function findByIdempotencyKey(db: Database, tenantId: string, key: string): Promise<JobRow | undefined> {
   const rows = await db.select().from(jobs).where(and(eq(jobs.tenantId, tenantId), eq(jobs.idempotencyKey, key))).limit(1);
   return rows[0];
 }

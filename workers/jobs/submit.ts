@@ -1,7 +1,8 @@
 import { ApiError } from "../api/errors";
 import { openDatabase } from "../db/client";
 import { BACKPRESSURE_RETRY_AFTER_SECONDS, readJobsConfig, type JobsConfigSource } from "./config";
-import { failJob, insertJob, queuedDepth, type InsertOutcome } from "./job-store";
+import { failJob, findByIdempotencyKey, insertJob, queuedDepth, type InsertOutcome } from "./job-store";
+import { jobQueueName, startQueueSend } from "../tracing/queue";
 import type { JobFlavor, JobLane, JobMessage, JobRequest } from "./types";
 
 export interface SubmitEntry {
@@ -40,8 +41,13 @@ export function requestFingerprint(entry: SubmitEntry): Promise<string> {
 export async function submitJobs(env: SubmitEnv, tenantId: string, entries: SubmitEntry[], now: number): Promise<InsertOutcome[]> {
   const db = openDatabase(env.DB);
   const config = readJobsConfig(env);
+  // A replayed Idempotency-Key adds no work: it is answered even when its lane is full.
+  const replays = await Promise.all(
+    entries.map((entry) => (entry.idempotencyKey === null ? undefined : findByIdempotencyKey(db, tenantId, entry.idempotencyKey))),
+  );
   for (const lane of new Set(entries.map((entry) => entry.lane))) {
-    const incoming = entries.filter((entry) => entry.lane === lane).length;
+    const incoming = entries.filter((entry, index) => entry.lane === lane && replays[index] === undefined).length;
+    if (incoming === 0) continue;
     const depth = await queuedDepth(db, lane);
     if (depth + incoming > config.maxQueued[lane]) {
       throw new ApiError(
@@ -75,10 +81,15 @@ export async function submitJobs(env: SubmitEnv, tenantId: string, entries: Subm
     const laneJobs = created.filter((job) => job.lane === lane);
     for (let i = 0; i < laneJobs.length; i += SEND_BATCH_MAX) {
       const chunk = laneJobs.slice(i, i + SEND_BATCH_MAX);
-      const messages = chunk.map((job) => ({ body: { kind: "execute", jobId: job.id, tenantId, lane } satisfies JobMessage }));
+      // Tracing (docs/tracing.md): a producer span per send; every message carries its traceparent.
+      const send = startQueueSend(jobQueueName(lane), chunk.length);
+      const traceparent = send.traceparent();
+      const messages = chunk.map((job) => ({ body: { kind: "execute", jobId: job.id, tenantId, lane, ...(traceparent ? { traceparent } : {}) } satisfies JobMessage }));
       try {
         await laneQueue(env, lane).sendBatch(messages);
+        send.end();
       } catch (error) {
+        send.recordException(error).end();
         await Promise.all(chunk.map((job) => failJob(db, job.id, `could not be queued: ${String(error)}`, Date.now())));
         throw new ApiError("service_unavailable", "the job queue is not accepting work right now; nothing was queued from this point on", [], {
           "Retry-After": String(BACKPRESSURE_RETRY_AFTER_SECONDS),

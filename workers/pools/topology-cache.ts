@@ -43,7 +43,8 @@ function slotFor(db: D1Database): Slot {
  * costs at most one extra small batch per concurrent request in the instant the copy expires.
  *
  * If D1 fails and there is a copy (however old), that copy is returned: routing keeps working on the
- * last known topology through a D1 outage. Only with nothing cached does this throw.
+ * last known topology through a D1 outage. With nothing cached, the built-in-only default topology
+ * is returned (not kept): JavaScript and TypeScript keep running while D1 is down.
  */
 export async function topologyFor(env: { DB: D1Database }, now: number): Promise<EffectiveTopology> {
   const slot = slotFor(env.DB);
@@ -53,9 +54,8 @@ export async function topologyFor(env: { DB: D1Database }, now: number): Promise
   try {
     const stored = await loadTopology(openDatabase(env.DB));
     topology = effectiveTopology(stored, { defaultRegionId: DEFAULT_REGION_ID });
-  } catch (error) {
-    if (slot.topology) return slot.topology;
-    throw error;
+  } catch {
+    return slot.topology ?? effectiveTopology({ regions: [], backends: [] }, { defaultRegionId: DEFAULT_REGION_ID });
   }
   // A load that started before a forget may predate the write that caused it: use it for this
   // request, but do not keep it. Between concurrent loads, the one that started last is kept.
