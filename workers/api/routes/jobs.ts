@@ -2,19 +2,19 @@ import { Hono, type Context } from "hono";
 import type { z } from "zod";
 import { cacheModeFromHeaders } from "../../cache";
 import { openDatabase } from "../../db/client";
-import { decodeContent } from "../../execution/decode-content";
 import { callbackUrlProblem, rotateCallbackSecret, tenantCallbackSecret } from "../../jobs/callbacks";
 import { readJobsConfig } from "../../jobs/config";
 import { cancelJob, getJob, InvalidCursorError, listJobs } from "../../jobs/job-store";
 import { presentJob } from "../../jobs/present-job";
 import { submitJobs, type SubmitEntry } from "../../jobs/submit";
 import { FINAL_JOB_STATUSES, type Job, type JobMessage, type JobRequest } from "../../jobs/types";
-import type { ExecutionLimits, SourceFile } from "../../sandbox/types";
+import type { ExecutionLimits } from "../../sandbox/types";
 import type { AppEnv } from "../app-env";
 import { ApiError, type FieldError } from "../errors";
 import { authenticate } from "../middleware/authenticate";
 import { methodNotAllowed } from "../method-not-allowed";
 import { readJsonBody } from "../read-json-body";
+import { toLimits, toSourceFiles } from "../execution-input";
 import { RoutedExecution } from "../routed-execution";
 import {
   batchEnvelopeSchema,
@@ -32,36 +32,8 @@ export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 /** Response header on a POST /v1/jobs answered from an earlier request with the same key. */
 export const IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
 
-/** Default entry file names when the request sends `code` or unnamed files (as POST /v1/executions). */
-const DEFAULT_ENTRY: Record<string, string> = { javascript: "main.js", typescript: "main.ts" };
-
 const invalid = (path: string, message: string) =>
   new ApiError("validation_failed", `${path} ${message}`, [{ path, message: `${path} ${message}` }]);
-
-/** The request's files, decoded and named, exactly as POST /v1/executions builds them. */
-function toSourceFiles(body: JobRequestBody, language: string): SourceFile[] {
-  if (body.code !== undefined) return [{ name: DEFAULT_ENTRY[language] ?? "main", content: body.code }];
-  const files = (body.files ?? []).map((file, index) => {
-    const content = decodeContent(file.content, file.encoding);
-    if (content === null) {
-      throw new ApiError("validation_failed", `files[${index}].content is not valid ${file.encoding} (it must decode to UTF-8 text)`, [
-        { path: `files[${index}].content`, message: `is not valid ${file.encoding}` },
-      ]);
-    }
-    const name = file.name ?? (index === 0 ? DEFAULT_ENTRY[language] ?? "main" : `file${index}`);
-    return { name, content };
-  });
-  const names = new Set<string>();
-  files.forEach((file, index) => {
-    if (names.has(file.name)) {
-      throw new ApiError("validation_failed", `files[${index}].name '${file.name}' is used by an earlier file`, [
-        { path: `files[${index}].name`, message: "is used by an earlier file" },
-      ]);
-    }
-    names.add(file.name);
-  });
-  return files;
-}
 
 /** What validating a job entry needs from its request, looked up once per request. */
 interface SubmitContext {
@@ -106,14 +78,7 @@ function toSubmitEntry(raw: unknown, ctx: SubmitContext, idempotencyKey: string 
     ]);
   }
   const files = toSourceFiles(body, runtime.language);
-  const outputCap = body.limits.maxOutputBytes;
-  const limits: ExecutionLimits = {
-    ...ctx.defaults,
-    ...(body.limits.cpuTimeMs ? { cpuTimeMs: body.limits.cpuTimeMs } : {}),
-    ...(body.limits.wallTimeMs ? { wallTimeMs: body.limits.wallTimeMs } : {}),
-    ...(body.limits.memoryBytes ? { memoryBytes: body.limits.memoryBytes } : {}),
-    ...(outputCap ? { maxStdoutBytes: outputCap, maxStderrBytes: outputCap } : {}),
-  };
+  const limits = toLimits(body, ctx.defaults);
   const region = ctx.routing.pinnedRegion(body.region);
   const request: JobRequest = {
     runtime: { language: runtime.language, version: runtime.version },
