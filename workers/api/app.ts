@@ -6,6 +6,7 @@ import { ApiError, errorEnvelope } from "./errors";
 import { requestContext } from "./middleware/request-context";
 import { methodNotAllowed } from "./method-not-allowed";
 import { buildOpenApiDocument } from "./openapi";
+import { judge0Routes } from "../judge0/routes";
 import { adminRoutes } from "./routes/admin";
 import { adminJobRoutes } from "./routes/admin-jobs";
 import { adminTopologyRoutes } from "./routes/admin-topology";
@@ -48,6 +49,10 @@ export function createApp() {
   app.route("/v1/admin", adminJobRoutes());
   app.route("/v1/cache", cacheRoutes());
 
+  // Judge0 CE (docs/judge0.md): at the root, since Judge0 clients take a base URL, and under /judge0.
+  app.route("/", judge0Routes());
+  app.route("/judge0", judge0Routes());
+
   app.get("/openapi.json", (c) =>
     c.json(buildOpenApiDocument(c.get("config").limitMaxima, new URL(c.req.url).origin)),
   );
@@ -70,6 +75,12 @@ export function createApp() {
         "GET /v1/cache/stats",
         "POST /api/v2/execute",
         "GET /api/v2/runtimes",
+        "POST /submissions",
+        "GET /submissions/:token",
+        "POST /submissions/batch",
+        "GET /submissions/batch",
+        "GET /languages",
+        "GET /statuses",
       ],
     }),
   );

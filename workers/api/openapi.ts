@@ -30,6 +30,7 @@ import {
 } from "./schemas/jobs";
 import { MAX_WAIT_SECONDS } from "../jobs/config";
 import { pistonExecuteResponseSchema, pistonExecuteSchema, pistonRuntimeSchema } from "./schemas/piston";
+import { judge0OpenApiPaths } from "../judge0/openapi";
 
 // The OpenAPI document is generated from the same zod schemas the routes validate with, so the
 // two cannot drift apart.
@@ -451,6 +452,8 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
           responses: { 200: { description: "Pool snapshot" }, ...errors(401, 403, 404) },
         },
       },
+      // Judge0 CE (docs/judge0.md): /submissions, /languages, /statuses, /config_info, also under /judge0.
+      ...judge0OpenApiPaths(maxima),
     },
   };
 }

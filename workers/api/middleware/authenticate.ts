@@ -32,13 +32,14 @@ export function clearKeyCache(): void {
 }
 
 /**
- * Establishes the tenant: a valid API key (Bearer or X-API-Key), or — outside production, when
+ * Establishes the tenant: a valid API key (Bearer, X-API-Key, or a header in `alsoFrom`), or — outside production, when
  * configured — the anonymous dev tenant for requests without a key. 401 for a missing or invalid
  * key, 403 for a disabled tenant.
  */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+export function authenticate(options: { alsoFrom?: readonly string[] } = {}): MiddlewareHandler<AppEnv> {
   return async function authenticateMiddleware(c, next) {
-    const key = extractApiKey(c.req.raw.headers);
+    // `alsoFrom`: further headers that carry the key on some routes (Judge0's X-Auth-Token).
+    const key = extractApiKey(c.req.raw.headers) ?? (options.alsoFrom ?? []).map((name) => c.req.header(name)?.trim()).find(Boolean) ?? null;
     const config = c.get("config");
     if (key === null) {
       if (!config.anonymousTenant) {
