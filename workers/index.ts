@@ -8,6 +8,7 @@ import { startRegionPools } from "./pools/start-region-pools";
 
 export { BackendBreaker } from "../durable-objects/backend-breaker";
 export { JobWatch } from "../durable-objects/job-watch";
+export { MetricsRollup } from "../durable-objects/metrics-rollup";
 export { RegionPool } from "../durable-objects/region-pool";
 
 // The one Worker script: the HTTP API, the queue consumers, the cron, and the Durable Object classes.

@@ -13,6 +13,7 @@ import { adminTopologyRoutes } from "./routes/admin-topology";
 import { cacheRoutes } from "./routes/cache";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
+import { metricsRoutes, prometheusRoutes } from "./routes/metrics";
 import { jobRoutes } from "./routes/jobs";
 import { pistonRoutes } from "./routes/piston";
 import { runtimeRoutes } from "./routes/runtimes";
@@ -48,6 +49,8 @@ export function createApp() {
   app.route("/v1/admin", adminTopologyRoutes());
   app.route("/v1/admin", adminJobRoutes());
   app.route("/v1/cache", cacheRoutes());
+  app.route("/v1/metrics", metricsRoutes());
+  app.route("/metrics", prometheusRoutes());
 
   // Judge0 CE (docs/judge0.md): at the root, since Judge0 clients take a base URL, and under /judge0.
   app.route("/", judge0Routes());

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { backgroundTasks, type CacheMode, type CachedRun } from "../cache";
 import { executeProgramCached, type ProgramToRun } from "../execution/execute-program";
+import { noteExecution } from "../metrics/request-record";
 import { findRuntime } from "../execution/runtime-catalog";
 import { firstRegion, runRouted, type Route, type RoutingHints } from "../pools/execution-router";
 import type { RequestPriority } from "../pools/pool-protocol";
@@ -107,6 +108,16 @@ export class RoutedExecution {
       const ttl = region?.affinityTtlSeconds ?? 1800;
       c.header("Set-Cookie", sessionCookie(this.session.id, ttl, new URL(c.req.url).protocol === "https:"));
     }
-    return { ...run, regionId, runtime: route?.runtime ?? program.runtime };
+    const runtime = route?.runtime ?? program.runtime;
+    noteExecution(c.req.raw, {
+      runtime: runtime.language,
+      runtimeVersion: runtime.version,
+      executionStatus: run.result.status,
+      ranProgram: !run.cache.status.startsWith("HIT") && run.cache.reason !== "coalesced",
+      cpuMs: run.result.cpuTimeMs,
+      memoryBytes: run.result.memoryBytes,
+      attempts: route?.attempts ?? 0,
+    });
+    return { ...run, regionId, runtime };
   }
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { readConfig, type ConfigSource, type ServiceConfig } from "../../config";
+import { recordRequestMetrics } from "../../metrics";
 import { createLogger } from "../../observability/logger";
 import { chooseRequestId } from "../../observability/request-id";
 import { formatTraceparent, startServerSpan } from "../../observability/trace-context";
@@ -44,6 +45,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
         durationMs: Date.now() - startedAt,
         tenant: c.get("tenant")?.id ?? null,
       });
+      recordRequestMetrics(c, startedAt);
     }
   };
 }
