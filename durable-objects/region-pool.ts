@@ -26,6 +26,8 @@ import { EJECTION_CONFIG, OUTCOME_BATCH_MAX_AGE_MS, OUTCOME_BATCH_SIZE, type Rep
 import { usableBackends, type BackendHealthView } from "../workers/resilience/health-view";
 import { initialHostEjectionState, isEjected, recordHostOutcome, type HostEjectionState } from "../workers/resilience/outlier-ejection";
 import { canRetry } from "../workers/resilience/retry-budget";
+import { traceDurableObjectCall } from "../workers/tracing/durable-object";
+import { acquireAttributes } from "../workers/tracing/execution";
 
 const AFFINITY_KEY_PREFIX = "affinity:";
 const REGION_KEY = "region";
@@ -76,8 +78,16 @@ export class RegionPool extends DurableObject<Env> {
     });
   }
 
-  /** Leases a slot on the backend the policy (and the session's affinity) chooses, or says why not. */
-  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+  /**
+   * Leases a slot on the backend the policy (and the session's affinity) chooses, or says why not.
+   * Tracing (docs/tracing.md): with the caller's traceparent, the call is a server span of its trace.
+   */
+  async acquire(request: AcquireRequest, traceparent?: string): Promise<AcquireResult> {
+    const attributes = { "rpc.system": "cloudflare.durable_objects", "rpc.service": "RegionPool", "rpc.method": "acquire", "edgebox.region": request.regionId };
+    return traceDurableObjectCall(this.env, this.ctx, "RegionPool.acquire", traceparent, attributes, () => this.acquireSlot(request), acquireAttributes);
+  }
+
+  private async acquireSlot(request: AcquireRequest): Promise<AcquireResult> {
     const now = Date.now();
     await this.remember(request.regionId);
     this.locationHint = request.locationHint;

@@ -10,6 +10,7 @@ export { BackendBreaker } from "../durable-objects/backend-breaker";
 export { JobWatch } from "../durable-objects/job-watch";
 export { MetricsRollup } from "../durable-objects/metrics-rollup";
 export { RegionPool } from "../durable-objects/region-pool";
+export { TraceStore } from "../durable-objects/trace-store";
 
 // The one Worker script: the HTTP API, the queue consumers, the cron, and the Durable Object classes.
 const app = createApp();

@@ -22,11 +22,12 @@ interface __BaseEnv_Env {
 	BACKEND_BREAKER: DurableObjectNamespace<import("./index").BackendBreaker>;
 	METRICS_ROLLUP: DurableObjectNamespace<import("./index").MetricsRollup>;
 	JOB_WATCH: DurableObjectNamespace<import("./index").JobWatch>;
+	TRACE_STORE: DurableObjectNamespace<import("./index").TraceStore>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "RegionPool" | "BackendBreaker" | "JobWatch" | "MetricsRollup";
+		durableNamespaces: "RegionPool" | "BackendBreaker" | "JobWatch" | "MetricsRollup" | "TraceStore";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

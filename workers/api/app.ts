@@ -17,6 +17,7 @@ import { metricsRoutes, prometheusRoutes } from "./routes/metrics";
 import { jobRoutes } from "./routes/jobs";
 import { pistonRoutes } from "./routes/piston";
 import { runtimeRoutes } from "./routes/runtimes";
+import { traceRoutes } from "./routes/traces";
 
 function respondWithError(c: Context<AppEnv>, error: ApiError) {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -45,6 +46,7 @@ export function createApp() {
   app.route("/v1/jobs", jobRoutes());
   app.route("/v1/runtimes", runtimeRoutes());
   app.route("/v1/health", healthRoutes());
+  app.route("/v1/traces", traceRoutes());
   app.route("/v1/admin", adminRoutes());
   app.route("/v1/admin", adminTopologyRoutes());
   app.route("/v1/admin", adminJobRoutes());

@@ -3,6 +3,8 @@ import type { Database } from "../db/client";
 import { callbackSecrets } from "../db/schema";
 import { recordCallbackAttempt } from "./job-store";
 import { SIGNATURE_HEADER, signCallback } from "./signature";
+import { hostnameOf } from "../tracing/span";
+import { startSpan } from "../tracing/tracer";
 import type { Job } from "./types";
 
 /** Deliveries of one job's callback before giving up (each recorded). */
@@ -78,6 +80,11 @@ export async function deliverCallback(
   const signature = await signCallback(await tenantCallbackSecret(db, job.tenantId), timestamp, body);
   let statusCode: number | null = null;
   let error: string | null = null;
+  // Tracing (docs/tracing.md): a client span per delivery; the receiver gets its traceparent.
+  const span = startSpan(`callback ${payload.method}`, {
+    kind: "client",
+    attributes: { "http.request.method": payload.method, "server.address": hostnameOf(job.callbackUrl), "edgebox.job.id": job.id, "edgebox.callback.attempt": attempt },
+  });
   try {
     const response = await fetcher(job.callbackUrl, {
       method: payload.method,
@@ -86,6 +93,7 @@ export async function deliverCallback(
         [SIGNATURE_HEADER]: signature,
         "X-Edgebox-Job-Id": job.id,
         "X-Edgebox-Delivery-Attempt": String(attempt),
+        ...span.headers(),
       },
       body,
       redirect: "manual",
@@ -98,6 +106,9 @@ export async function deliverCallback(
     error = caught instanceof Error ? caught.message : String(caught);
   }
   const delivered = error === null;
+  span.setAttributes({ "http.response.status_code": statusCode ?? undefined, "edgebox.callback.delivered": delivered });
+  if (!delivered) span.setStatus("error", error ?? undefined);
+  span.end();
   await recordCallbackAttempt(db, { jobId: job.id, attempt, at: Date.now(), url: job.callbackUrl, statusCode, error, delivered });
   return { delivered, retryInSeconds: delivered || attempt >= CALLBACK_MAX_ATTEMPTS ? null : callbackRetryDelaySeconds(attempt) };
 }

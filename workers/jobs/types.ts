@@ -57,7 +57,10 @@ export interface Job {
   completedAt: number | null;
 }
 
-/** A queue message. Jobs travel by id: the row in D1 is the truth, the message only a reminder. */
+/**
+ * A queue message. Jobs travel by id: the row in D1 is the truth, the message only a reminder.
+ * `traceparent` (docs/tracing.md): the W3C trace context of the span that sent it; the consumer continues that trace.
+ */
 export type JobMessage =
-  | { kind: "execute"; jobId: string; tenantId: string; lane: JobLane }
-  | { kind: "callback"; jobId: string; tenantId: string; attempt: number };
+  | { kind: "execute"; jobId: string; tenantId: string; lane: JobLane; traceparent?: string }
+  | { kind: "callback"; jobId: string; tenantId: string; attempt: number; traceparent?: string };

@@ -6,6 +6,7 @@ import { DEFAULT_RETRY_POLICY, nextRetry, tryTimeoutMs } from "../resilience/ret
 import { planRoute, type RegionPlan } from "../routing/route-plan";
 import type { Backend, ClientLocation, Region } from "../routing/types";
 import { BUILTIN_RUNTIMES } from "../sandbox";
+import { traceAcquire, traceRemoteCall, traceRouting, traceSandbox } from "../tracing/execution";
 import type { ExecutionResult, RuntimeInfo } from "../sandbox/types";
 import { poolStub } from "./pool-client";
 import type { AcquireResult, ReleaseSample, RequestPriority } from "./pool-protocol";
@@ -67,8 +68,9 @@ function unavailable(message: string, retryAfterSeconds: number): ApiError {
 }
 
 function runOn(backend: Backend, program: ProgramToRun, timeoutMs: number, fetcher: typeof fetch | undefined): Promise<ExecutionResult> {
-  if (backend.kind === "builtin") return executeProgram(program);
-  return executeOnPiston(
+  // Tracing (docs/tracing.md): a sandbox span, or a client span whose traceparent goes to the backend.
+  if (backend.kind === "builtin") return traceSandbox(program, () => executeProgram(program));
+  return traceRemoteCall(backend, program, (traceHeaders) => executeOnPiston(
     backend.url!,
     {
       language: program.runtime.language,
@@ -78,8 +80,8 @@ function runOn(backend: Backend, program: ProgramToRun, timeoutMs: number, fetch
       args: program.args,
       limits: program.limits,
     },
-    { timeoutMs, ...(fetcher ? { fetcher } : {}) },
-  );
+    { timeoutMs, ...(fetcher ? { fetcher } : {}), headers: traceHeaders },
+  ));
 }
 
 /** How a failed call counts for the backend (see ReleaseSample). */
@@ -111,7 +113,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * includes every retry. That is safe because an execution has no side effects outside its sandbox.
  * When no remote backend can run a JavaScript/TypeScript program, the built-in runtime does.
  */
-export async function runRouted(
+export function runRouted(
+  deps: RouterDeps,
+  topology: EffectiveTopology,
+  program: ProgramToRun,
+  hints: RoutingHints,
+): Promise<{ result: ExecutionResult; route: Route }> {
+  return traceRouting(program, () => routeAndRun(deps, topology, program, hints)); // tracing: the execution.route span
+}
+
+async function routeAndRun(
   deps: RouterDeps,
   topology: EffectiveTopology,
   program: ProgramToRun,
@@ -130,13 +141,14 @@ export async function runRouted(
 
   regions: for (const { region, candidates } of plans) {
     if (candidates.every((backend) => backend.kind === "builtin")) {
-      return { result: await executeProgram(program), route: { region, backendId: candidates[0].id, attempts: attempts + 1, runtime: program.runtime } };
+      return { result: await traceSandbox(program, () => executeProgram(program)), route: { region, backendId: candidates[0].id, attempts: attempts + 1, runtime: program.runtime } };
     }
     const pool = poolStub(deps.env, region);
     for (;;) {
       const remaining = candidates.filter((backend) => !failed.includes(backend.id));
       if (remaining.length === 0) continue regions;
-      const acquired = (await pool.acquire({
+      // Tracing (docs/tracing.md): a client span for the lease; the pool records its own server span.
+      const acquired = await traceAcquire(region, { isRetry: attempts > 0, priority: hints.priority, candidates: remaining.length }, (traceparent) => pool.acquire({
         regionId: region.id,
         locationHint: region.locationHint,
         policy: region.policy,
@@ -146,7 +158,7 @@ export async function runRouted(
         ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
         ...(attempts > 0 ? { isRetry: true } : {}),
         ...(hints.priority ? { priority: hints.priority } : {}),
-      })) as AcquireResult;
+      }, traceparent) as Promise<AcquireResult>);
       if (!acquired.ok) {
         retryAfterMs = Math.max(retryAfterMs, acquired.retryAfterMs);
         if (acquired.reason === "session_backend_unavailable") {
@@ -216,7 +228,7 @@ export async function runRouted(
       version: program.runtime.version,
     });
     // Never cached: the cache key names the requested runtime, which did not run it.
-    const result = { ...(await executeProgram({ ...program, runtime: fallback })), nondeterministic: true };
+    const result = { ...(await traceSandbox({ ...program, runtime: fallback }, () => executeProgram({ ...program, runtime: fallback }))), nondeterministic: true };
     return {
       result,
       route: { region, backendId: `builtin-${region.id}`, attempts: attempts + 1, degraded: "builtin_fallback", runtime: fallback },

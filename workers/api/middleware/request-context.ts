@@ -4,6 +4,7 @@ import { recordRequestMetrics } from "../../metrics";
 import { createLogger } from "../../observability/logger";
 import { chooseRequestId } from "../../observability/request-id";
 import { formatTraceparent, startServerSpan } from "../../observability/trace-context";
+import { endRequestSpan, runRequest, startRequestSpan } from "../../tracing/http";
 import type { AppEnv } from "../app-env";
 
 /** Config is derived from the bindings object, which is reused across requests: parse it once per object. */
@@ -33,11 +34,14 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("trace", trace);
     c.set("logger", logger);
+    // Tracing (docs/tracing.md): the request's HTTP server span, current for everything it calls.
+    const tracing = startRequestSpan(c, trace);
     try {
-      await next();
+      await runRequest(tracing, next);
     } finally {
       c.header("X-Request-Id", requestId);
       c.header("traceparent", formatTraceparent(trace));
+      endRequestSpan(c, tracing); // tracing: ends the server span, flushes the request's spans in waitUntil
       logger.log(c.res.status >= 500 ? "error" : "info", "request", {
         method: c.req.method,
         path: c.req.path,
