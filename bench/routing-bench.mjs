@@ -236,24 +236,35 @@ function machineBusySeconds() {
  * (the load generator), and the whole machine.
  */
 function cpuSnapshot(ctx) {
-  const split = { runtime: 0, proxy: 0, wrangler: 0, fakes: 0 };
+  const processes = new Map();
   for (const p of listProcesses()) {
-    if (p.pid === ctx.fakesPid) split.fakes += p.cpuS;
+    let role = null;
+    if (p.pid === ctx.fakesPid) role = "fakes";
     else if (ctx.serverGroup !== null && p.pgrp === ctx.serverGroup) {
-      const role = p.comm !== "workerd" ? "wrangler" : commandLine(p.pid).includes(`entry=127.0.0.1:${ctx.servicePort} `) ? "proxy" : "runtime";
-      split[role] += p.cpuS;
+      role = p.comm !== "workerd" ? "wrangler" : commandLine(p.pid).includes(`entry=127.0.0.1:${ctx.servicePort} `) ? "proxy" : "runtime";
     }
+    if (role) processes.set(p.pid, { role, cpuS: p.cpuS });
   }
   const own = process.cpuUsage();
-  return { ...split, loadgen: (own.user + own.system) / 1e6, machine: machineBusySeconds(), at: performance.now() };
+  return { processes, loadgen: (own.user + own.system) / 1e6, machine: machineBusySeconds(), at: performance.now() };
 }
 
+/**
+ * % of one core per role between two snapshots, counted per process: a process that started in
+ * between counts from zero; one that exited in between is lost (and reported, with any change of the
+ * workerd runtime process, which would mean the Worker was restarted mid-run).
+ */
 function cpuPercent(before, after) {
   const seconds = (after.at - before.at) / 1000;
-  const pct = (key) => (100 * (after[key] - before[key])) / seconds;
-  const out = { runtime: pct("runtime"), proxy: pct("proxy"), wrangler: pct("wrangler"), fakes: pct("fakes"), loadgen: pct("loadgen") };
+  const used = { runtime: 0, proxy: 0, wrangler: 0, fakes: 0 };
+  for (const [pid, p] of after.processes) used[p.role] += p.cpuS - (before.processes.get(pid)?.cpuS ?? 0);
+  const out = Object.fromEntries(Object.entries(used).map(([role, cpuS]) => [role, (100 * cpuS) / seconds]));
+  out.loadgen = (100 * (after.loadgen - before.loadgen)) / seconds;
   out.server = out.runtime + out.proxy + out.wrangler;
-  out.other = Math.max(0, pct("machine") - out.server - out.fakes - out.loadgen);
+  out.other = Math.max(0, (100 * (after.machine - before.machine)) / seconds - out.server - out.fakes - out.loadgen);
+  const pids = (snapshot, role) => [...snapshot.processes].filter(([, p]) => p.role === role).map(([pid]) => pid).sort().join(",");
+  out.runtimeProcessChanged = pids(before, "runtime") !== pids(after, "runtime");
+  out.exitedProcesses = [...before.processes.keys()].filter((pid) => !after.processes.has(pid)).length;
   return out;
 }
 
@@ -717,11 +728,13 @@ async function main() {
     if (run.errors || run.timeouts) problems.push(`${where}: ${run.errors} connection errors, ${run.timeouts} timeouts`);
     if (run.non2xx) problems.push(`${where}: ${run.non2xx} non-2xx responses`);
     if (run.badBodies) problems.push(`${where}: ${run.badBodies} failed checks, first: ${run.firstBadBody}`);
+    if (run.cpuPercent.runtimeProcessChanged) problems.push(`${where}: the workerd process running the Worker changed during the run (restarted?)`);
   }
   if (sources.changes.length) problems.push(`the Worker's sources changed during the run (wrangler dev reloads): ${[...new Set(sources.changes)].slice(0, 5).join(", ")}`);
   const warnings = [];
   if (machine.loadAverageAtStart[0] > 1) warnings.push(`load average was ${machine.loadAverageAtStart[0]} at start: something else was using the machine`);
   for (const run of ctx.runs) {
+    if (run.cpuPercent.exitedProcesses) warnings.push(`${run.scenario}, ${run.connections} conn: ${run.cpuPercent.exitedProcesses} server process(es) exited during the run; their CPU is not counted`);
     if (run.cpuPercent.other > NOISY_OTHER_CPU_PERCENT) warnings.push(`${run.scenario}, ${run.connections} conn: other programs used ${fmt(run.cpuPercent.other, 0)}% of a core`);
   }
 
