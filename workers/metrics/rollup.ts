@@ -29,7 +29,7 @@ export const LATENCY_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 5
  * are counted under OTHER_KEY. Tenants are deliberately not a rollup dimension (unbounded); they
  * are in the Analytics Engine data points.
  */
-export const DIMENSION_LIMITS = { route: 64, region: 64, runtime: 32 } as const;
+export const DIMENSION_LIMITS = { route: 128, region: 64, runtime: 32 } as const;
 export type Dimension = keyof typeof DIMENSION_LIMITS;
 export const OTHER_KEY = "other";
 
