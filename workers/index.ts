@@ -1,3 +1,4 @@
+import { runOperatorCron } from "./alerting/cron";
 import { createApp } from "./api/app";
 import { isolateCacheMemory } from "./cache";
 import { warmCache } from "./cache/warm-cache";
@@ -27,7 +28,8 @@ export default {
   },
   /**
    * Cron (wrangler.toml [triggers]): keep the result cache's hottest programs warm
-   * (docs/cache.md), and make sure every region's pool runs its health probes (docs/routing.md).
+   * (docs/cache.md), make sure every region's pool runs its health probes (docs/routing.md), and
+   * evaluate alert rules and record capacity history (docs/alerting.md, docs/capacity.md).
    */
   async scheduled(controller, env, ctx) {
     const logger = createLogger({ cron: controller.cron });
@@ -40,6 +42,7 @@ export default {
         log,
       }),
       startRegionPools(env).catch((error: unknown) => log("error", "starting region pools failed", { error: String(error) })),
+      runOperatorCron(env, controller.scheduledTime, log),
     ]);
   },
 } satisfies ExportedHandler<Env>;

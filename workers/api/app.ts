@@ -10,7 +10,9 @@ import { judge0Routes } from "../judge0/routes";
 import { adminRoutes } from "./routes/admin";
 import { adminJobRoutes } from "./routes/admin-jobs";
 import { adminTopologyRoutes } from "./routes/admin-topology";
+import { alertRoutes } from "./routes/alerts";
 import { cacheRoutes } from "./routes/cache";
+import { capacityRoutes } from "./routes/capacity";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
 import { metricsRoutes, prometheusRoutes } from "./routes/metrics";
@@ -50,7 +52,9 @@ export function createApp() {
   app.route("/v1/admin", adminRoutes());
   app.route("/v1/admin", adminTopologyRoutes());
   app.route("/v1/admin", adminJobRoutes());
+  app.route("/v1/admin", alertRoutes());
   app.route("/v1/cache", cacheRoutes());
+  app.route("/v1/capacity", capacityRoutes());
   app.route("/v1/metrics", metricsRoutes());
   app.route("/metrics", prometheusRoutes());
 

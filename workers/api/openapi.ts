@@ -30,6 +30,17 @@ import {
 } from "./schemas/jobs";
 import { MAX_WAIT_SECONDS } from "../jobs/config";
 import { pistonExecuteResponseSchema, pistonExecuteSchema, pistonRuntimeSchema } from "./schemas/piston";
+import {
+  HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_LIMIT,
+  activeAlertSchema,
+  createRuleSchema,
+  historyEntrySchema,
+  ruleSchema,
+  updateRuleSchema,
+} from "../alerting/api-schema";
+import { capacityPlanSchema } from "../capacity/api-schema";
+import { DEFAULT_HORIZON_HOURS, MAX_HORIZON_HOURS } from "../capacity/plan";
 import { judge0OpenApiPaths } from "../judge0/openapi";
 
 // The OpenAPI document is generated from the same zod schemas the routes validate with, so the
@@ -450,6 +461,82 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
           summary: "The region pool's live view: in-flight, adaptive limits, breakers, ejections, scaling advice",
           security: adminSecurity,
           responses: { 200: { description: "Pool snapshot" }, ...errors(401, 403, 404) },
+        },
+      },
+      // Alerting and capacity planning (docs/alerting.md, docs/capacity.md).
+      "/v1/admin/alerts/rules": {
+        get: {
+          summary: "Alert rules with their current state (the built-in defaults are seeded on first read)",
+          security: adminSecurity,
+          responses: { 200: { description: "Rules", ...json(z.object({ rules: z.array(ruleSchema) })) }, ...errors(401, 403) },
+        },
+        post: {
+          summary: "Create an alert rule",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(createRuleSchema, "input") },
+          responses: { 201: { description: "Created", ...json(ruleSchema) }, ...errors(400, 401, 403, 409, 415) },
+        },
+      },
+      "/v1/admin/alerts/rules/{ruleId}": {
+        get: {
+          summary: "An alert rule and its state",
+          security: adminSecurity,
+          responses: { 200: { description: "Rule", ...json(ruleSchema) }, ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary: "Change an alert rule (only the fields sent; the merged rule is validated)",
+          security: adminSecurity,
+          requestBody: { required: true, ...json(updateRuleSchema, "input") },
+          responses: { 200: { description: "Rule", ...json(ruleSchema) }, ...errors(400, 401, 403, 404, 415) },
+        },
+        delete: {
+          summary: "Delete an alert rule (a firing one is announced resolved); built-in rules answer 409: disable them instead",
+          security: adminSecurity,
+          responses: { 200: { description: "Deleted", ...json(ruleSchema) }, ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/v1/admin/alerts/history": {
+        get: {
+          summary: "Notifications sent (firing, reminders, resolved) with their webhook delivery, newest first",
+          security: adminSecurity,
+          parameters: [
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: HISTORY_MAX_LIMIT, default: HISTORY_DEFAULT_LIMIT },
+            },
+            { name: "rule", in: "query", required: false, schema: { type: "string" }, description: "only this rule's" },
+          ],
+          responses: { 200: { description: "History", ...json(z.object({ history: z.array(historyEntrySchema) })) }, ...errors(400, 401, 403) },
+        },
+      },
+      "/v1/admin/alerts/active": {
+        get: {
+          summary: "Alerts firing now, most severe first",
+          security: adminSecurity,
+          responses: { 200: { description: "Active alerts", ...json(z.object({ active: z.array(activeAlertSchema) })) }, ...errors(401, 403) },
+        },
+      },
+      "/v1/capacity": {
+        get: {
+          summary:
+            "Per-region request-rate forecast (Holt-Winters, daily seasonality) and the capacity it needs (Little's law × headroom vs pool capacity); admin secret in production",
+          security: adminSecurity,
+          parameters: [
+            {
+              name: "hours",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: MAX_HORIZON_HOURS, default: DEFAULT_HORIZON_HOURS },
+              description: "forecast horizon",
+            },
+          ],
+          responses: {
+            200: { description: "Capacity plan", ...json(capacityPlanSchema) },
+            ...errors(400, 401, 403),
+            503: { description: "The metrics store did not answer (Retry-After)", ...json(errorEnvelopeSchema) },
+          },
         },
       },
       // Judge0 CE (docs/judge0.md): /submissions, /languages, /statuses, /config_info, also under /judge0.

@@ -273,6 +273,90 @@ export const deadLetters = sqliteTable(
   (table) => [index("dead_letters_created_idx").on(table.createdAt)],
 );
 
+// ---- Alerting (workers/alerting, docs/alerting.md)
+
+/** An alert rule; the built-in ones are seeded on first read and cannot be deleted. */
+export const alertRules = sqliteTable("alert_rules", {
+  id: text("id").primaryKey(),
+  description: text("description"),
+  /** error_rate | p99_latency_ms | cache_hit_ratio | rps | open_breakers | critical_regions | queue_depth_interactive | queue_depth_batch */
+  metric: text("metric").notNull(),
+  /** > | >= | < | <= */
+  comparator: text("comparator").notNull(),
+  threshold: real("threshold").notNull(),
+  windowMinutes: integer("window_minutes").notNull(),
+  /** info | warning | critical */
+  severity: text("severity").notNull(),
+  cooldownMinutes: integer("cooldown_minutes").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  builtin: integer("builtin", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * The evaluator's memory per rule. Written by the cron with a compare-and-set on `version`, so two
+ * overlapping evaluations cannot both announce the same transition.
+ */
+export const alertStates = sqliteTable("alert_states", {
+  ruleId: text("rule_id").primaryKey(),
+  /** ok | firing */
+  status: text("status").notNull(),
+  since: integer("since"),
+  pendingSince: integer("pending_since"),
+  lastNotifiedAt: integer("last_notified_at"),
+  lastValue: real("last_value"),
+  lastEvaluatedAt: integer("last_evaluated_at"),
+  version: integer("version").notNull().default(0),
+});
+
+/** Every notification (firing, reminder, resolved) with its webhook delivery outcome; pruned after 30 days. */
+export const alertHistory = sqliteTable(
+  "alert_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    ruleId: text("rule_id").notNull(),
+    /** firing | resolved */
+    kind: text("kind").notNull(),
+    repeat: integer("repeat", { mode: "boolean" }).notNull().default(false),
+    /** condition_met | condition_cleared | rule_disabled | rule_deleted */
+    reason: text("reason").notNull(),
+    severity: text("severity").notNull(),
+    metric: text("metric").notNull(),
+    comparator: text("comparator").notNull(),
+    threshold: real("threshold").notNull(),
+    windowMinutes: integer("window_minutes").notNull(),
+    value: real("value"),
+    since: integer("since").notNull(),
+    at: integer("at").notNull(),
+    dedupKey: text("dedup_key").notNull(),
+    /** delivered | failed | skipped (no ALERT_WEBHOOK_URL) */
+    delivery: text("delivery").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+  },
+  (table) => [index("alert_history_at_idx").on(table.at), index("alert_history_rule_at_idx").on(table.ruleId, table.at)],
+);
+
+// ---- Capacity planning (workers/capacity, docs/capacity.md)
+
+/**
+ * Hourly request totals kept for forecasting: the metrics store keeps per-minute rollups for only
+ * 48 hours, and a daily-seasonal model needs two weeks. The cron folds each complete hour of
+ * rollups into one row; rows older than 35 days are pruned.
+ */
+export const capacityHours = sqliteTable("capacity_hours", {
+  /** Start of the UTC hour (ms). */
+  hour: integer("hour").primaryKey(),
+  /** Requests of the hour, all routes. */
+  requests: integer("requests").notNull(),
+  /** Sum of those requests' latency (ms): with `requests`, the hour's mean latency. */
+  latencyMsSum: real("latency_ms_sum").notNull(),
+  /** JSON object region id → executions served in that region. */
+  regionRequests: text("region_requests", { mode: "json" }).$type<Record<string, number>>().notNull(),
+  recordedAt: integer("recorded_at").notNull(),
+});
+
 export type Tenant = typeof tenants.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type RegionRow = typeof regions.$inferSelect;
