@@ -25,6 +25,7 @@ import {
   type ReportedOutcome,
 } from "../workers/resilience/breaker-protocol";
 import type { BackendHealthView } from "../workers/resilience/health-view";
+import type { BackendRuntime } from "../workers/routing/types";
 import { initialProbeState, recordPassive, recordProbe, type ProbeState } from "../workers/resilience/probe-state";
 
 const log = createLogger({ component: "backend-breaker" });
@@ -69,6 +70,7 @@ export class BackendBreaker extends DurableObject<Env> {
   async report(outcomes: ReportedOutcome[]): Promise<BackendHealthView> {
     const now = Date.now();
     const before = this.viewKey();
+    const probeBefore = this.probe.status;
     for (const outcome of outcomes) {
       const step = recordOutcome(this.breaker, outcome, now, BREAKER_CONFIG);
       this.breaker = step.state;
@@ -80,7 +82,22 @@ export class BackendBreaker extends DurableObject<Env> {
       }
     }
     await this.afterChange(before, { pushToPool: false });
+    // Live traffic found it down: store that at once, so every isolate's routing view (≤ 5 s old)
+    // stops choosing its region for it without waiting for the next probe.
+    if (this.probe.status === "unhealthy" && probeBefore !== "unhealthy" && this.target) await this.storeHealth(this.target.backendId);
     return this.view();
+  }
+
+  private async storeHealth(backendId: string, runtimes?: BackendRuntime[]) {
+    try {
+      await recordBackendCheck(openDatabase(this.env.DB), backendId, {
+        healthy: this.probe.status !== "unhealthy",
+        ...(runtimes ? { runtimes } : {}),
+        at: Date.now(),
+      });
+    } catch (error) {
+      log.log("warn", "could not store a backend's health", { backend: backendId, error: String(error) });
+    }
   }
 
   view(): BackendHealthView {
@@ -135,15 +152,7 @@ export class BackendBreaker extends DurableObject<Env> {
     this.probe = result.state;
     if (result.changed) this.onProbeChange(result.changed, probe.error?.message ?? "probe passed");
     // The stored copy feeds every isolate's routing view and the runtime lists (≤ 5 s later).
-    try {
-      await recordBackendCheck(openDatabase(this.env.DB), backendId, {
-        healthy: this.probe.status !== "unhealthy",
-        ...(probe.healthy ? { runtimes: probe.runtimes } : {}),
-        at: Date.now(),
-      });
-    } catch (error) {
-      log.log("warn", "could not store a probe result", { backend: backendId, error: String(error) });
-    }
+    await this.storeHealth(backendId, probe.healthy ? probe.runtimes : undefined);
   }
 
   private nextProbeAt(): number | null {

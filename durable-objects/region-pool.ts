@@ -114,6 +114,7 @@ export class RegionPool extends DurableObject<Env> {
       trialsStarted: (id) => this.health.get(id)?.trialsStarted ?? 0,
       ejection: (id) => this.ejections.get(id),
       config: EJECTION_CONFIG,
+      allowPanic: request.allowPanic === true,
     });
     if (usable.ids.length === 0) return refuse("unavailable");
     const allowed = new Set(usable.ids);

@@ -139,16 +139,22 @@ async function routeAndRun(
   let shed = false;
   let outOfRetries = false;
 
-  regions: for (const { region, candidates } of plans) {
+  regions: for (const [planIndex, { region, candidates }] of plans.entries()) {
     if (candidates.every((backend) => backend.kind === "builtin")) {
       return { result: await traceSandbox(program, () => executeProgram(program)), route: { region, backendId: candidates[0].id, attempts: attempts + 1, runtime: program.runtime } };
     }
     const pool = poolStub(deps.env, region);
+    // Retries count against the budget of the region whose backend failed: a request failing over
+    // to the next region is a first attempt there (its pool did not see the failure).
+    let failedHere = 0;
+    // Panic mode (balancing across unhealthy members) only where there is nowhere else to go.
+    const lastResort = planIndex === plans.length - 1 && !builtinStandIn(program);
     for (;;) {
       const remaining = candidates.filter((backend) => !failed.includes(backend.id));
       if (remaining.length === 0) continue regions;
+      const isRetry = failedHere > 0;
       // Tracing (docs/tracing.md): a client span for the lease; the pool records its own server span.
-      const acquired = await traceAcquire(region, { isRetry: attempts > 0, priority: hints.priority, candidates: remaining.length }, (traceparent) => pool.acquire({
+      const acquired = await traceAcquire(region, { isRetry, priority: hints.priority, candidates: remaining.length }, (traceparent) => pool.acquire({
         regionId: region.id,
         locationHint: region.locationHint,
         policy: region.policy,
@@ -156,7 +162,8 @@ async function routeAndRun(
         existingBackendIds: topology.backends.filter((backend) => backend.regionId === region.id).map((backend) => backend.id),
         ...(hints.hashKey ? { hashKey: hints.hashKey } : {}),
         ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
-        ...(attempts > 0 ? { isRetry: true } : {}),
+        ...(isRetry ? { isRetry: true } : {}),
+        ...(lastResort ? { allowPanic: true } : {}),
         ...(hints.priority ? { priority: hints.priority } : {}),
       }, traceparent) as Promise<AcquireResult>);
       if (!acquired.ok) {
@@ -204,6 +211,7 @@ async function routeAndRun(
         }
         lastError = error;
         failed.push(backend.id);
+        failedHere += 1;
         // The retry goes to another backend, so this one's Retry-After does not apply to it.
         const decision = nextRetry(
           { attempt: attempts, error: { retryable: true, retryAfterMs: null }, now: Date.now(), deadlineAt, perTryTimeoutMs, budgetAllows: true },

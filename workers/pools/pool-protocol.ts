@@ -43,8 +43,14 @@ export interface AcquireRequest extends Omit<AdmissionRequest, "candidates"> {
   locationHint: string | null;
   candidates: AcquireCandidate[];
   leaseTtlMs?: number;
-  /** A retry of a failed attempt: admitted only within the retry budget (docs/resilience.md). */
+  /** A retry of an attempt that failed in this region: admitted only within the retry budget. */
   isRetry?: boolean;
+  /**
+   * The request has nowhere else to go: below the panic threshold the pool may balance across
+   * unhealthy members (Envoy's panic mode). Otherwise a pool without a healthy member refuses with
+   * "unavailable", so the request moves on to the next region.
+   */
+  allowPanic?: boolean;
   priority?: RequestPriority;
 }
 

@@ -40,13 +40,17 @@ export interface UsableInput {
   trialsStarted: (id: string) => number;
   ejection: (id: string) => HostEjectionState | undefined;
   config: EjectionConfig;
+  /** Whether panic mode may apply: only when the request has no other region to go to. */
+  allowPanic: boolean;
 }
 
 /**
  * The candidates a pool may send a request to: breaker admits, not ejected as an outlier, not
  * failing its probes. Below the panic threshold of healthy members, Envoy's panic mode balances
  * across all of them instead (a mostly-failed pool concentrating all load on its last members would
- * fail too) — except a breaker an operator forced open, which always stays out.
+ * fail too) — but only when `allowPanic`: a request that can still fail over to another region is
+ * better served there than by a backend known to be down. A breaker an operator forced open always
+ * stays out.
  */
 export function usableBackends(input: UsableInput): { ids: string[]; panic: boolean } {
   const members = input.candidates
@@ -60,5 +64,6 @@ export function usableBackends(input: UsableInput): { ids: string[]; panic: bool
         !(ejection && isEjected(ejection, input.now));
       return { id, healthy };
     });
-  return selectHealthy(members, input.config);
+  if (input.allowPanic) return selectHealthy(members, input.config);
+  return { ids: members.filter((member) => member.healthy).map((member) => member.id), panic: false };
 }
