@@ -57,6 +57,7 @@ beforeAll(async () => {
   await region("ha-four", [{ id: "ha-four-a", maxConcurrency: 2 }]);
   await region("ha-five", [{ id: "ha-five-a" }]);
   await region("ha-six", [{ id: "ha-six-a" }]);
+  await region("ha-seven", [{ id: "ha-seven-a", maxConcurrency: 1 }]);
 });
 
 describe("resilience", () => {
@@ -193,6 +194,17 @@ describe("resilience", () => {
       expect(job.status).toBe("queued");
     } finally {
       await control("ha-six-a", { failure: "none" });
+    }
+  });
+
+  it("waits briefly for a slot when every region is full, instead of answering 503 at once", async () => {
+    await control("ha-seven-a", { latencyMs: 150 });
+    try {
+      const [first, second] = await Promise.all([execute(...python("ha-seven")), execute(...python("ha-seven"))]);
+      expect(await servedBy(first)).toBe("ha-seven-a");
+      expect(await servedBy(second)).toBe("ha-seven-a");
+    } finally {
+      await control("ha-seven-a", { latencyMs: 0 });
     }
   });
 });

@@ -2,7 +2,8 @@ import { ApiError } from "../api/errors";
 import { BackendError, executeOnPiston } from "../backends/piston-remote";
 import { executeProgram, type ProgramToRun } from "../execution/execute-program";
 import type { LogFields, LogLevel } from "../observability/logger";
-import { DEFAULT_RETRY_POLICY, nextRetry, tryTimeoutMs } from "../resilience/retry-policy";
+import { backoffDelayMs } from "../resilience/backoff";
+import { DEFAULT_RETRY_POLICY, MIN_USEFUL_TRY_MS, nextRetry, tryTimeoutMs } from "../resilience/retry-policy";
 import { planRoute, type RegionPlan } from "../routing/route-plan";
 import type { Backend, ClientLocation, Region } from "../routing/types";
 import { BUILTIN_RUNTIMES } from "../sandbox";
@@ -12,6 +13,10 @@ import { poolStub } from "./pool-client";
 import type { AcquireResult, ReleaseSample, RequestPriority } from "./pool-protocol";
 import type { EffectiveTopology } from "./topology-cache";
 
+/** When every region is saturated, wait and try again this many times (full-jitter backoff). */
+const SATURATION_WAIT_ROUNDS = 3;
+const SATURATION_BACKOFF = { baseDelayMs: 100, maxDelayMs: 400 };
+const SATURATION_MIN_WAIT_MS = 20;
 /** A remote call may take the program's wall budget plus this much for compile, queueing and transfer. */
 const REMOTE_OVERHEAD_MS = 10_000;
 
@@ -139,89 +144,99 @@ async function routeAndRun(
   let shed = false;
   let outOfRetries = false;
 
-  regions: for (const [planIndex, { region, candidates }] of plans.entries()) {
-    if (candidates.every((backend) => backend.kind === "builtin")) {
-      return { result: await traceSandbox(program, () => executeProgram(program)), route: { region, backendId: candidates[0].id, attempts: attempts + 1, runtime: program.runtime } };
-    }
-    const pool = poolStub(deps.env, region);
-    // Retries count against the budget of the region whose backend failed: a request failing over
-    // to the next region is a first attempt there (its pool did not see the failure).
-    let failedHere = 0;
-    // Panic mode (balancing across unhealthy members) only where there is nowhere else to go.
-    const lastResort = planIndex === plans.length - 1 && !builtinStandIn(program);
-    for (;;) {
-      const remaining = candidates.filter((backend) => !failed.includes(backend.id));
-      if (remaining.length === 0) continue regions;
-      const isRetry = failedHere > 0;
-      // Tracing (docs/tracing.md): a client span for the lease; the pool records its own server span.
-      const acquired = await traceAcquire(region, { isRetry, priority: hints.priority, candidates: remaining.length }, (traceparent) => pool.acquire({
-        regionId: region.id,
-        locationHint: region.locationHint,
-        policy: region.policy,
-        candidates: remaining.map(({ id, weight, minConcurrency, maxConcurrency, kind, url }) => ({ id, weight, minConcurrency, maxConcurrency, kind, url })),
-        existingBackendIds: topology.backends.filter((backend) => backend.regionId === region.id).map((backend) => backend.id),
-        ...(hints.hashKey ? { hashKey: hints.hashKey } : {}),
-        ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
-        ...(isRetry ? { isRetry: true } : {}),
-        ...(lastResort ? { allowPanic: true } : {}),
-        ...(hints.priority ? { priority: hints.priority } : {}),
-      }, traceparent) as Promise<AcquireResult>);
-      if (!acquired.ok) {
-        retryAfterMs = Math.max(retryAfterMs, acquired.retryAfterMs);
-        if (acquired.reason === "session_backend_unavailable") {
-          throw unavailable(
-            `this session's backend '${acquired.backendId}' is unavailable and region '${region.id}' does not fail sessions over`,
-            Math.ceil(acquired.retryAfterMs / 1000),
-          );
-        }
-        if (acquired.reason === "retry_budget") {
-          outOfRetries = true;
-          break regions;
-        }
-        if (acquired.reason === "shed") shed = true;
-        continue regions; // saturated, shed or nothing usable here: the next region
+  for (let round = 0; ; round++) {
+    let saturated = false;
+    regions: for (const [planIndex, { region, candidates }] of plans.entries()) {
+      if (candidates.every((backend) => backend.kind === "builtin")) {
+        return { result: await traceSandbox(program, () => executeProgram(program)), route: { region, backendId: candidates[0].id, attempts: attempts + 1, runtime: program.runtime } };
       }
-
-      attempts += 1;
-      const backend = candidates.find((candidate) => candidate.id === acquired.lease.backendId)!;
-      const callStartedAt = Date.now();
-      try {
-        const timeoutMs = tryTimeoutMs(callStartedAt, deadlineAt, perTryTimeoutMs);
-        const result = await runOn(backend, program, timeoutMs, deps.fetcher);
-        deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - callStartedAt, outcome: "success" }));
-        return {
-          result,
-          route: { region, backendId: backend.id, affinity: acquired.affinity, attempts, runtime: program.runtime },
-        };
-      } catch (error) {
-        deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - callStartedAt, outcome: releaseOutcome(error) }));
-        if (!(error instanceof BackendError)) throw error;
-        deps.log?.("warn", "remote backend call failed", {
-          backend: backend.id,
-          region: region.id,
-          kind: error.kind,
-          status: error.status,
-          attempt: attempts,
-        });
-        if (!error.retryable) {
-          if (error.kind === "http" && error.status !== null && error.status >= 400 && error.status < 500) {
-            throw new ApiError("validation_failed", error.message);
+      const pool = poolStub(deps.env, region);
+      // Retries count against the budget of the region whose backend failed: a request failing over
+      // to the next region is a first attempt there (its pool did not see the failure).
+      let failedHere = 0;
+      // Panic mode (balancing across unhealthy members) only where there is nowhere else to go.
+      const lastResort = planIndex === plans.length - 1 && !builtinStandIn(program);
+      for (;;) {
+        const remaining = candidates.filter((backend) => !failed.includes(backend.id));
+        if (remaining.length === 0) continue regions;
+        const isRetry = failedHere > 0;
+        // Tracing (docs/tracing.md): a client span for the lease; the pool records its own server span.
+        const acquired = await traceAcquire(region, { isRetry, priority: hints.priority, candidates: remaining.length }, (traceparent) => pool.acquire({
+          regionId: region.id,
+          locationHint: region.locationHint,
+          policy: region.policy,
+          candidates: remaining.map(({ id, weight, minConcurrency, maxConcurrency, kind, url }) => ({ id, weight, minConcurrency, maxConcurrency, kind, url })),
+          existingBackendIds: topology.backends.filter((backend) => backend.regionId === region.id).map((backend) => backend.id),
+          ...(hints.hashKey ? { hashKey: hints.hashKey } : {}),
+          ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
+          ...(isRetry ? { isRetry: true } : {}),
+          ...(lastResort ? { allowPanic: true } : {}),
+          ...(hints.priority ? { priority: hints.priority } : {}),
+        }, traceparent) as Promise<AcquireResult>);
+        if (!acquired.ok) {
+          retryAfterMs = Math.max(retryAfterMs, acquired.retryAfterMs);
+          if (acquired.reason === "session_backend_unavailable") {
+            throw unavailable(
+              `this session's backend '${acquired.backendId}' is unavailable and region '${region.id}' does not fail sessions over`,
+              Math.ceil(acquired.retryAfterMs / 1000),
+            );
           }
-          throw new ApiError("bad_gateway", `backend '${backend.id}' gave an invalid answer`);
+          if (acquired.reason === "retry_budget") {
+            outOfRetries = true;
+            break regions;
+          }
+          if (acquired.reason === "shed") shed = true;
+          if (acquired.reason === "saturated") saturated = true;
+          continue regions; // saturated, shed or nothing usable here: the next region
         }
-        lastError = error;
-        failed.push(backend.id);
-        failedHere += 1;
-        // The retry goes to another backend, so this one's Retry-After does not apply to it.
-        const decision = nextRetry(
-          { attempt: attempts, error: { retryable: true, retryAfterMs: null }, now: Date.now(), deadlineAt, perTryTimeoutMs, budgetAllows: true },
-          DEFAULT_RETRY_POLICY,
-          Math.random,
-        );
-        if (!decision.retry) break regions;
-        await sleep(decision.delayMs);
+
+        attempts += 1;
+        const backend = candidates.find((candidate) => candidate.id === acquired.lease.backendId)!;
+        const callStartedAt = Date.now();
+        try {
+          const timeoutMs = tryTimeoutMs(callStartedAt, deadlineAt, perTryTimeoutMs);
+          const result = await runOn(backend, program, timeoutMs, deps.fetcher);
+          deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - callStartedAt, outcome: "success" }));
+          return {
+            result,
+            route: { region, backendId: backend.id, affinity: acquired.affinity, attempts, runtime: program.runtime },
+          };
+        } catch (error) {
+          deps.waitUntil(pool.release(acquired.lease.id, { latencyMs: Date.now() - callStartedAt, outcome: releaseOutcome(error) }));
+          if (!(error instanceof BackendError)) throw error;
+          deps.log?.("warn", "remote backend call failed", {
+            backend: backend.id,
+            region: region.id,
+            kind: error.kind,
+            status: error.status,
+            attempt: attempts,
+          });
+          if (!error.retryable) {
+            if (error.kind === "http" && error.status !== null && error.status >= 400 && error.status < 500) {
+              throw new ApiError("validation_failed", error.message);
+            }
+            throw new ApiError("bad_gateway", `backend '${backend.id}' gave an invalid answer`);
+          }
+          lastError = error;
+          failed.push(backend.id);
+          failedHere += 1;
+          // The retry goes to another backend, so this one's Retry-After does not apply to it.
+          const decision = nextRetry(
+            { attempt: attempts, error: { retryable: true, retryAfterMs: null }, now: Date.now(), deadlineAt, perTryTimeoutMs, budgetAllows: true },
+            DEFAULT_RETRY_POLICY,
+            Math.random,
+          );
+          if (!decision.retry) break regions;
+          await sleep(decision.delayMs);
+        }
       }
     }
+    // Every region momentarily full (say, just after a failover, while the receiving backends'
+    // adaptive limits grow): a short wait beats a 503. A few times, within the deadline.
+    if (!saturated || lastError || outOfRetries || round >= SATURATION_WAIT_ROUNDS) break;
+    const waitMs = Math.ceil(backoffDelayMs(round + 1, SATURATION_BACKOFF, Math.random)) + SATURATION_MIN_WAIT_MS;
+    if (Date.now() + waitMs + MIN_USEFUL_TRY_MS > deadlineAt) break;
+    await sleep(waitMs);
   }
 
   const fallback = builtinStandIn(program);
