@@ -518,6 +518,31 @@ export function buildOpenApiDocument(maxima: ExecutionLimits, serverUrl: string)
           responses: { 200: { description: "Active alerts", ...json(z.object({ active: z.array(activeAlertSchema) })) }, ...errors(401, 403) },
         },
       },
+      "/v1/metrics": {
+        get: {
+          summary:
+            "Live service metrics from the per-minute rollups: rps, latency p50/p95/p99, error rate, cache hit ratio per level, queue depth, in-flight and breakers per region/backend, per-minute series; admin secret in production",
+          security: adminSecurity,
+          parameters: [
+            { name: "minutes", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 2880, default: 15 }, description: "window" },
+          ],
+          responses: { 200: { description: "Metrics (docs/metrics.md)" }, ...errors(400, 401, 403), 503: { description: "The metrics store did not answer" } },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "The same metrics in Prometheus text exposition format (text/plain; version=0.0.4); admin secret in production",
+          security: adminSecurity,
+          responses: { 200: { description: "Prometheus text" }, ...errors(401, 403) },
+        },
+      },
+      "/v1/traces/{traceId}": {
+        get: {
+          summary: "A recent trace's spans across every hop (Worker, Durable Objects, queues, backends, callbacks); admin secret in production",
+          security: adminSecurity,
+          responses: { 200: { description: "{traceId, spans}" }, ...errors(400, 401, 403, 404) },
+        },
+      },
       "/v1/capacity": {
         get: {
           summary:
