@@ -117,6 +117,7 @@ export class Execution {
   private nondeterministic = false;
   private readonly heapStart: number;
   private readonly instance: EngineInstance;
+  private readonly contextPointer: number;
   private setupBytes = 0;
   private balloonEnd = INITIAL_MEMORY_BYTES;
   private balloonPayload: UntouchedRange | null = null;
@@ -145,8 +146,6 @@ export class Execution {
     this.contextPointer = engine.snapshot.contextPointer;
     engine.instance.onPromiseRejection = (promise, reason, handled) => this.trackRejection(promise, reason, handled);
   }
-
-  private readonly contextPointer: number;
 
   // ---- clocks and budgets
 

@@ -45,7 +45,7 @@ export class HeapGovernor implements HeapGovernorState {
     const nativeGrow = WebAssembly.Memory.prototype.grow;
     // Emscripten calls `memory.grow(pages)` with its geometric over-growth; we trim that to what was
     // asked plus one step, and to the cap, but never below what was asked.
-    // Configurable: a recycled memory gets the next instance's governor (memory-pool.ts).
+    // (A memory belongs to one instance and its governor for good; reuse goes through reset().)
     Object.defineProperty(memory, "grow", {
       configurable: true,
       writable: true,
