@@ -35,7 +35,21 @@ function pistonConstraint(max: number, options: { negativeMeansUnlimited?: boole
   }).optional();
 }
 
+/** Built once per distinct set of maxima (they come from configuration): building costs more than using. */
+const executeSchemas = new Map<string, ReturnType<typeof buildPistonExecuteSchema>>();
+
 export function pistonExecuteSchema(maxima: ExecutionLimits) {
+  const key = `${maxima.cpuTimeMs}/${maxima.wallTimeMs}/${maxima.memoryBytes}`;
+  let schema = executeSchemas.get(key);
+  if (!schema) {
+    if (executeSchemas.size >= 16) executeSchemas.clear();
+    schema = buildPistonExecuteSchema(maxima);
+    executeSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+function buildPistonExecuteSchema(maxima: ExecutionLimits) {
   return z.object({
     language: z.string({ error: "is required as a string" }).min(1, "is required as a string"),
     version: z.string({ error: "is required as a string" }).min(1, "is required as a string"),
