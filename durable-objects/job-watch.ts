@@ -1,23 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
 
-/** Nobody long-polls a job this long after it finished: the object forgets it then. */
-const FORGET_AFTER_MS = 60 * 60_000;
-
 /**
- * Wakes the long-polls (`wait=`) of one job when it finishes (docs/jobs.md). Waiters call `wait`,
- * the consumer calls `notify` after it has stored the job's final state; a waiter that arrives after
- * the notification returns at once. Nobody polls D1 in a loop.
+ * Wakes the long-polls (`wait=`) of one job when it finishes (docs/jobs.md). Waiters call `wait`
+ * after reading the job and finding it unfinished; the consumer calls `notify` after it has stored
+ * the job's final state. Nobody polls D1 in a loop.
+ *
+ * Nothing is written to storage: the flag only matters for a waiter that arrives in the instant
+ * between its own read of the job and the notification, and if this object was evicted meanwhile
+ * that waiter simply waits out its timeout and then reads the stored (final) job. Persisting the
+ * flag cost a storage write and an alarm per job and halved the job pipeline's throughput
+ * (docs/jobs.md, Benchmark).
  */
 export class JobWatch extends DurableObject<Env> {
   private finished = false;
   private readonly waiters = new Set<() => void>();
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      this.finished = (await ctx.storage.get<boolean>("finished")) ?? false;
-    });
-  }
 
   /** Resolves true as soon as the job has finished, or false after `timeoutMs`. */
   async wait(timeoutMs: number): Promise<boolean> {
@@ -36,21 +32,13 @@ export class JobWatch extends DurableObject<Env> {
     });
   }
 
-  async notify(): Promise<void> {
+  notify(): void {
     this.finished = true;
-    await this.ctx.storage.put("finished", true);
-    await this.ctx.storage.setAlarm(Date.now() + FORGET_AFTER_MS);
     for (const wake of [...this.waiters]) wake();
   }
 
   /** A replayed job runs again: later waiters must wait for the new run. */
-  async reset(): Promise<void> {
-    this.finished = false;
-    await this.ctx.storage.deleteAll();
-  }
-
-  async alarm(): Promise<void> {
-    await this.ctx.storage.deleteAll();
+  reset(): void {
     this.finished = false;
   }
 }
