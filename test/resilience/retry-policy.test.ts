@@ -1,3 +1,4 @@
+import { seededRandom as prng } from "../helpers/seeded-random";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_RETRY_POLICY,
@@ -9,18 +10,6 @@ import {
 
 const NOW = 1_700_000_000_000;
 const half = () => 0.5;
-
-/** mulberry32: small seeded PRNG so property tests are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function input(overrides: Partial<RetryInput> = {}): RetryInput {
   return {

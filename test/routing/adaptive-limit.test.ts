@@ -1,3 +1,4 @@
+import { seededRandom as prng } from "../helpers/seeded-random";
 import { describe, expect, it } from "vitest";
 import {
   adaptiveLimitConfig,
@@ -14,18 +15,6 @@ import {
 } from "../../workers/routing/adaptive-limit";
 
 const CONFIG: AdaptiveLimitConfig = { minLimit: 2, maxLimit: 50, timeoutMs: 1_000 };
-
-/** mulberry32: small seeded PRNG so property tests are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSample(rand: () => number, limit: number): LimitSample {
   const r = rand();
