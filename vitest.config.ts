@@ -82,6 +82,10 @@ export default defineConfig(async () => {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
             environment: "node",
+            // One file at a time: each starts one or two `wrangler dev` processes (and one a
+            // browser); run together on a 2-core machine, their startups starve each other past
+            // the readiness timeouts.
+            fileParallelism: false,
             testTimeout: 60_000,
             hookTimeout: 120_000,
           },
