@@ -19,14 +19,24 @@ interface Server {
   child: ChildProcess;
 }
 
+/** A wrangler dev start on a loaded 2-core machine (the workers suite runs alongside) can be slow. */
+const START_TIMEOUT_MS = 150_000;
+
 async function startOn(state: string, port: number): Promise<Server> {
+  // Trace sampling off: the two processes share Durable Object storage files, and this test is about
+  // the result cache, not about both writing the same trace store.
+  const vars = ["--var", "ENVIRONMENT:development", "--var", "OTEL_TRACES_SAMPLER_ARG:0"];
   const child = spawn(
     "wrangler",
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", "--var", "ENVIRONMENT:development", "--inspector-port", String(port + 1000)],
-    { env: ENV, stdio: "ignore", detached: true },
+    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", ...vars, "--inspector-port", String(port + 1000)],
+    { env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
+  child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
   const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + START_TIMEOUT_MS; Date.now() < deadline; ) {
+    if (child.exitCode !== null) break;
     try {
       if ((await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2_000) })).status === 200) return { url, child };
     } catch {
@@ -34,7 +44,8 @@ async function startOn(state: string, port: number): Promise<Server> {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`wrangler dev on ${port} did not start`);
+  stop({ url, child });
+  throw new Error(`wrangler dev on ${port} did not start; its last output:\n${output}`);
 }
 
 function stop(server: Server | undefined) {
@@ -67,8 +78,10 @@ describe("invalidation across two wrangler dev processes sharing storage", () =>
   beforeAll(async () => {
     execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: ENV, stdio: "ignore" });
     const base = 20_000 + Math.floor(Math.random() * 20_000);
-    [a, b] = await Promise.all([startOn(state, base), startOn(state, base + 1)]);
-  });
+    // One after the other: two first-time bundles at once double the wait on a 2-core machine.
+    a = await startOn(state, base);
+    b = await startOn(state, base + 1);
+  }, 2 * START_TIMEOUT_MS + 30_000);
   afterAll(() => {
     stop(a);
     stop(b);
