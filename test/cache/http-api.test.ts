@@ -14,9 +14,11 @@ describe("X-Cache and the cache field", () => {
     expect(first.headers.get("x-cache")).toBe("MISS");
     expect(firstBody.cache).toEqual({ status: "MISS", key: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const second = await postJson("/v1/executions", body);
-    const secondBody = (await second.json()) as { id: string; stdout: string; cache: { status: string; key: string } };
+    const secondBody = (await second.json()) as { id: string; stdout: string; cache: { status: string; key: string; storedAt?: string } };
     expect(second.headers.get("x-cache")).toBe("HIT-L1");
-    expect(secondBody.cache).toEqual({ status: "HIT-L1", key: firstBody.cache.key });
+    // A hit says when the answer was produced (the first run, moments ago).
+    expect(secondBody.cache).toEqual({ status: "HIT-L1", key: firstBody.cache.key, storedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(Date.now() - Date.parse(secondBody.cache.storedAt!)).toBeLessThan(60_000);
     expect(secondBody.stdout).toBe(firstBody.stdout);
   });
 

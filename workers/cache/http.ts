@@ -23,6 +23,7 @@ export function cacheBody(report: CacheReport): {
   key?: string;
   stale?: true;
   staleIfError?: true;
+  storedAt?: string;
 } {
   return {
     status: report.status,
@@ -30,6 +31,7 @@ export function cacheBody(report: CacheReport): {
     ...(report.key ? { key: report.key } : {}),
     ...(report.stale ? { stale: true as const } : {}),
     ...(report.staleIfError ? { staleIfError: true as const } : {}),
+    ...(report.storedAt !== undefined ? { storedAt: new Date(report.storedAt).toISOString() } : {}),
   };
 }
 

@@ -97,6 +97,8 @@ export interface CacheReport {
   stale?: true;
   /** Served past its expiry because running the program failed for lack of capacity (stale-if-error). */
   staleIfError?: true;
+  /** For a hit: when the answer was produced (ms), so clients can tell its age. */
+  storedAt?: number;
   /** The key the entry is stored under (program key + generations); internal, not in responses. */
   lookupKey?: string;
 }
@@ -300,7 +302,7 @@ export class ResultCache {
       const staleIfError = outcome.staleIfError ? { staleIfError: true as const } : {};
       return {
         result: outcome.entry.result,
-        cache: { status: HIT_STATUS[outcome.level], key, lookupKey: stored, ...stale, ...staleIfError },
+        cache: { status: HIT_STATUS[outcome.level], key, lookupKey: stored, storedAt: outcome.entry.createdAt, ...stale, ...staleIfError },
       };
     }
     if (outcome.bypass !== null) {

@@ -167,6 +167,7 @@ export const executionResponseSchema = z.object({
       reason: z.string().optional().describe("why it was bypassed, or `coalesced` when it waited for an identical run"),
       key: z.string().optional().describe("program key, for POST /v1/cache/invalidate {keys}"),
       stale: z.literal(true).optional().describe("served past its expiry (stale-while-revalidate)"),
+      storedAt: z.string().optional().describe("for a hit: when the cached answer was produced (ISO 8601)"),
       staleIfError: z.literal(true).optional().describe("served past its expiry because the program could not be run (stale-if-error); also X-Edgebox-Degraded: stale-if-error"),
     })
     .describe("how the result cache answered; timings and memory of a hit are those of the run that produced it"),
