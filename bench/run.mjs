@@ -33,6 +33,7 @@
 // invalid (exit 1).
 
 import { spawn, execFileSync } from "node:child_process";
+import { seededRandom } from "../workers/cache/zipf.ts";
 import http from "node:http";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -586,17 +587,6 @@ function percentiles(values, ranks) {
   return out;
 }
 
-/** Small seeded PRNG (mulberry32): uniform numbers in [0, 1). */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Open-loop load: requests are sent at Poisson arrival times with mean `rate` per second for

@@ -1,11 +1,3 @@
-/** Deterministic PRNG (mulberry32): property tests and accuracy checks are reproducible by seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The project's seeded PRNG (mulberry32, in the cache's Zipf sampler) is the one tests use too, so
+// property tests and accuracy checks are reproducible by seed.
+export { seededRandom } from "../../workers/cache/zipf";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom as seeded } from "../helpers/seeded-random";
 import { EARTH_RADIUS_KM, greatCircleKm, parseClientLocation, rankRegions } from "../../workers/routing/geo";
 import type { Region } from "../../workers/routing/types";
 
@@ -7,17 +8,6 @@ const NEW_YORK = { latitude: 40.7128, longitude: -74.006 };
 const SYDNEY = { latitude: -33.8688, longitude: 151.2093 };
 const FRANKFURT = { latitude: 50.1109, longitude: 8.6821 };
 
-/** mulberry32: a tiny seeded PRNG so property tests are reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function region(id: string, overrides: Partial<Region> = {}): Region {
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom as seeded } from "../helpers/seeded-random";
 import { fmix32, fnv1a32, hash32 } from "../../workers/routing/hash";
 import {
   buildHashRing,
@@ -16,17 +17,6 @@ import {
 } from "../../workers/routing/policies";
 import { LB_POLICIES, type PoolMember, type Random } from "../../workers/routing/types";
 
-/** mulberry32: a tiny seeded PRNG so property tests are reproducible. */
-function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const int = (random: Random, low: number, high: number) => low + Math.floor(random() * (high - low + 1));
 
