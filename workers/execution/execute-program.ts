@@ -13,6 +13,18 @@ export interface ProgramToRun {
   limits: ExecutionLimits;
 }
 
+/** The program with its runtime named by language and exact version, as caches and backends take it. */
+export function programRequest(program: ProgramToRun) {
+  return {
+    language: program.runtime.language,
+    version: program.runtime.version,
+    files: program.files,
+    stdin: program.stdin,
+    args: program.args,
+    limits: program.limits,
+  };
+}
+
 /**
  * The one place an API request turns into an execution. Both APIs call it, so later layers
  * (result cache, regional routing, remote backends) slot in here without touching the routes.
@@ -52,14 +64,7 @@ export function executeProgramCached(
   return cache.run(
     {
       tenantId: context.tenantId,
-      program: {
-        language: program.runtime.language,
-        version: program.runtime.version,
-        files: program.files,
-        stdin: program.stdin,
-        args: program.args,
-        limits: program.limits,
-      },
+      program: programRequest(program),
       userTags: context.tags,
       mode: context.mode,
     },

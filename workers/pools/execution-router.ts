@@ -1,6 +1,6 @@
 import { ApiError } from "../api/errors";
 import { BackendError, executeOnPiston } from "../backends/piston-remote";
-import { executeProgram, type ProgramToRun } from "../execution/execute-program";
+import { executeProgram, programRequest, type ProgramToRun } from "../execution/execute-program";
 import type { LogFields, LogLevel } from "../observability/logger";
 import { backoffDelayMs } from "../resilience/backoff";
 import { DEFAULT_RETRY_POLICY, MIN_USEFUL_TRY_MS, nextRetry, tryTimeoutMs } from "../resilience/retry-policy";
@@ -77,14 +77,7 @@ function runOn(backend: Backend, program: ProgramToRun, timeoutMs: number, fetch
   if (backend.kind === "builtin") return traceSandbox(program, () => executeProgram(program));
   return traceRemoteCall(backend, program, (traceHeaders) => executeOnPiston(
     backend.url!,
-    {
-      language: program.runtime.language,
-      version: program.runtime.version,
-      files: program.files,
-      stdin: program.stdin,
-      args: program.args,
-      limits: program.limits,
-    },
+    programRequest(program),
     { timeoutMs, ...(fetcher ? { fetcher } : {}), headers: traceHeaders },
   ));
 }
