@@ -13,7 +13,18 @@ export interface ServiceConfig {
   limitMaxima: ExecutionLimits;
   adminSecret: string | null;
   sentryDsn: string | null;
+  /** Which requests get an access-log line (see `accessLogged`). */
+  accessLog: AccessLog;
 }
+
+/**
+ * Access log: `errors` (the default) logs requests answered 4xx or 5xx, `all` every request, `off`
+ * none. Successful requests are left out by default because the platform already records each one
+ * (Workers Logs' invocation log; `wrangler dev` prints a line per request) and the metrics count
+ * them, while a console line per request is the largest single per-request cost under
+ * `wrangler dev` (docs/benchmarks.md).
+ */
+export type AccessLog = "all" | "errors" | "off";
 
 export interface ConfigSource {
   ENVIRONMENT?: string;
@@ -25,9 +36,20 @@ export interface ConfigSource {
   MAX_WALL_TIME_MS?: string;
   MAX_MEMORY_BYTES?: string;
   MAX_OUTPUT_BYTES?: string;
+  ACCESS_LOG?: string;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function accessLog(value: string | undefined): AccessLog {
+  const mode = value?.trim().toLowerCase();
+  return mode === "all" || mode === "off" ? mode : "errors";
+}
+
+/** Whether a request answered with `status` gets an access-log line. */
+export function accessLogged(mode: AccessLog, status: number): boolean {
+  return mode === "all" || (mode === "errors" && status >= 400);
+}
 
 function positiveInt(value: string | undefined): number | null {
   if (value === undefined || value.trim() === "") return null;
@@ -63,5 +85,6 @@ export function readConfig(env: ConfigSource): ServiceConfig {
     limitMaxima,
     adminSecret: env.ADMIN_SECRET || null,
     sentryDsn: env.SENTRY_DSN || null,
+    accessLog: accessLog(env.ACCESS_LOG),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../../workers/config";
+import { accessLogged, readConfig } from "../../workers/config";
 import { LIMIT_DEFAULTS, LIMIT_MAXIMA } from "../../workers/sandbox";
 
 describe("readConfig", () => {
@@ -27,5 +27,15 @@ describe("readConfig", () => {
     const config = readConfig({ MAX_BODY_BYTES: "lots", MAX_CPU_TIME_MS: "-5" });
     expect(config.maxBodyBytes).toBe(4 * 1024 * 1024);
     expect(config.limitMaxima.cpuTimeMs).toBe(LIMIT_MAXIMA.cpuTimeMs);
+  });
+
+  it("logs failed requests only unless ACCESS_LOG says all or off", () => {
+    expect(readConfig({}).accessLog).toBe("errors");
+    expect(readConfig({ ACCESS_LOG: " ALL " }).accessLog).toBe("all");
+    expect(readConfig({ ACCESS_LOG: "off" }).accessLog).toBe("off");
+    expect(readConfig({ ACCESS_LOG: "verbose" }).accessLog).toBe("errors");
+    expect([200, 302, 399, 400, 404, 500].map((status) => accessLogged("errors", status))).toEqual([false, false, false, true, true, true]);
+    expect([200, 404, 500].map((status) => accessLogged("all", status))).toEqual([true, true, true]);
+    expect([200, 404, 500].map((status) => accessLogged("off", status))).toEqual([false, false, false]);
   });
 });

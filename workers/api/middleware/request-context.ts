@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { readConfig, type ConfigSource, type ServiceConfig } from "../../config";
+import { accessLogged, readConfig, type ConfigSource, type ServiceConfig } from "../../config";
 import { recordRequestMetrics } from "../../metrics";
 import { createLogger } from "../../observability/logger";
 import { chooseRequestId } from "../../observability/request-id";
@@ -21,7 +21,8 @@ function configFor(env: Env): ServiceConfig {
 
 /**
  * First middleware on every request: config, request id and W3C trace context (accepted from the
- * caller, echoed back), a request-scoped logger, and one structured access-log line at the end.
+ * caller, echoed back), a request-scoped logger, and a structured access-log line at the end
+ * (for failed requests only, unless ACCESS_LOG says otherwise).
  */
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContextMiddleware(c, next) {
@@ -42,13 +43,15 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
       c.header("X-Request-Id", requestId);
       c.header("traceparent", formatTraceparent(trace));
       endRequestSpan(c, tracing); // tracing: ends the server span, flushes the request's spans in waitUntil
-      logger.log(c.res.status >= 500 ? "error" : "info", "request", {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        durationMs: Date.now() - startedAt,
-        tenant: c.get("tenant")?.id ?? null,
-      });
+      if (accessLogged(config.accessLog, c.res.status)) {
+        logger.log(c.res.status >= 500 ? "error" : "info", "request", {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          durationMs: Date.now() - startedAt,
+          tenant: c.get("tenant")?.id ?? null,
+        });
+      }
       recordRequestMetrics(c, startedAt);
     }
   };
