@@ -1,11 +1,11 @@
 import { parseTraceparent } from "../observability/trace-context";
-import { flushSpans, lateSpanFlusher, type FlushEnv } from "./flush";
+import { exportTracer, type FlushEnv } from "./flush";
 import type { Attributes, Span } from "./span";
 import { runInSpan, Tracer } from "./tracer";
 
 /**
  * The server span of a Durable Object RPC call whose caller sent its trace context (docs/tracing.md):
- * a child of the caller's client span, flushed by the object itself after the call (ctx.waitUntil).
+ * a child of the caller's client span, exported by the object itself after the call (ctx.waitUntil).
  * Without a (valid) traceparent the call runs untraced.
  */
 export async function traceDurableObjectCall<T>(
@@ -30,8 +30,6 @@ export async function traceDurableObjectCall<T>(
     throw error;
   } finally {
     span.end();
-    const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
-    const spans = tracer.close(lateSpanFlusher(env, waitUntil));
-    if (spans.length > 0) waitUntil(flushSpans(env, spans));
+    exportTracer(tracer, env, (promise) => ctx.waitUntil(promise));
   }
 }

@@ -3,13 +3,14 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../api/app-env";
 import type { TraceContext } from "../observability/trace-context";
 import { sampledByRatio } from "./config";
-import { flushSpans, lateSpanFlusher, tracingConfigFor } from "./flush";
+import { exportTracer, tracingConfigFor } from "./flush";
 import type { Span } from "./span";
 import { runInSpan, Tracer } from "./tracer";
 
 // The HTTP server span of every request the Worker serves (docs/tracing.md). The request-context
 // middleware opens it with the ids of the request's TraceContext (so the traceparent the response
-// carries names it), runs the rest of the request inside it, and closes and flushes it at the end.
+// carries names it), runs the rest of the request inside it, and closes it and queues its spans for
+// export at the end.
 
 export interface RequestTracing {
   tracer: Tracer;
@@ -56,7 +57,7 @@ function waitUntilOf(c: Context<AppEnv>): (promise: Promise<unknown>) => void {
   }
 }
 
-/** Ends the server span with what the response says, and flushes the request's spans after the response. */
+/** Ends the server span with what the response says, and queues the request's spans for export. */
 export function endRequestSpan(c: Context<AppEnv>, tracing: RequestTracing): void {
   try {
     finish(c, tracing);
@@ -84,7 +85,5 @@ function finish(c: Context<AppEnv>, tracing: RequestTracing): void {
   // Server spans: 5xx is an error of ours; a 4xx is the client's and leaves the status unset.
   if (status >= 500) span.setStatus("error", `HTTP ${status}`).setAttribute("error.type", String(status));
   span.end();
-  const waitUntil = waitUntilOf(c);
-  const spans = tracer.close(lateSpanFlusher(c.env, waitUntil));
-  if (spans.length > 0) waitUntil(flushSpans(c.env, spans));
+  exportTracer(tracer, c.env, waitUntilOf(c));
 }

@@ -1,6 +1,6 @@
 import { parseTraceparent, randomHex } from "../observability/trace-context";
 import { sampledByRatio } from "./config";
-import { flushSpans, lateSpanFlusher, tracingConfigFor, type FlushEnv } from "./flush";
+import { exportTracer, tracingConfigFor, type FlushEnv } from "./flush";
 import type { Span } from "./span";
 import { runInSpan, startSpan, Tracer } from "./tracer";
 
@@ -65,7 +65,7 @@ function observed(message: Message<unknown>, span: Span): Message<unknown> {
 
 /**
  * Tracing for one queue consumer invocation: `wrap` turns a per-message handler into one that runs
- * inside a consumer span; `flush` hands the batch's spans to ctx.waitUntil.
+ * inside a consumer span; `flush` queues the batch's spans for export (from ctx.waitUntil).
  */
 export function consumerTracing(env: FlushEnv, ctx: Pick<ExecutionContext, "waitUntil">, queue: string) {
   const tracer = new Tracer();
@@ -108,8 +108,7 @@ export function consumerTracing(env: FlushEnv, ctx: Pick<ExecutionContext, "wait
       };
     },
     flush(): void {
-      const spans = tracer.close(lateSpanFlusher(env, waitUntil));
-      if (spans.length > 0) waitUntil(flushSpans(env, spans));
+      exportTracer(tracer, env, waitUntil);
     },
   };
 }

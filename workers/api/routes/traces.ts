@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { flushPendingSpans } from "../../tracing/flush";
 import { readTrace } from "../../tracing/store";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../errors";
@@ -15,7 +16,8 @@ function operatorOnlyInProduction(): MiddlewareHandler<AppEnv> {
 
 /**
  * `GET /v1/traces/:traceId`: a recent trace (kept for an hour, see docs/tracing.md) as
- * `{traceId, spans}`, spans sorted by start time; 404 when it is unknown or expired.
+ * `{traceId, spans}`, spans sorted by start time; 404 when it is unknown or expired. Spans still
+ * queued in another isolate show up within OTEL_BSP_SCHEDULE_DELAY.
  */
 export function traceRoutes() {
   const app = new Hono<AppEnv>();
@@ -27,6 +29,9 @@ export function traceRoutes() {
         { path: "traceId", message: "must be 32 hexadecimal digits, not all zero" },
       ]);
     }
+    // Spans wait in their isolate's queue for up to OTEL_BSP_SCHEDULE_DELAY; send this isolate's
+    // first, so a trace made here (always, under `wrangler dev`) is complete when read.
+    await flushPendingSpans();
     const spans = await readTrace(c.env, traceId);
     if (!spans || spans.length === 0) throw new ApiError("not_found", `no recent trace ${traceId}; traces are kept for an hour`);
     return c.json({ traceId, spans });
