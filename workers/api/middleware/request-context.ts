@@ -37,11 +37,17 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("logger", logger);
     // Tracing (docs/tracing.md): the request's HTTP server span, current for everything it calls.
     const tracing = startRequestSpan(c, trace);
+    const traceparent = formatTraceparent(trace);
+    // Set before the handler runs, so c.json()/c.body() build the response with them. Setting a
+    // header on a finished response makes Hono copy the whole Response, which was a measurable
+    // share of a trivial request; that copy is left for responses built without the context.
+    c.header("X-Request-Id", requestId);
+    c.header("traceparent", traceparent);
     try {
       await runRequest(tracing, next);
     } finally {
-      c.header("X-Request-Id", requestId);
-      c.header("traceparent", formatTraceparent(trace));
+      if (c.res.headers.get("X-Request-Id") !== requestId) c.header("X-Request-Id", requestId);
+      if (c.res.headers.get("traceparent") !== traceparent) c.header("traceparent", traceparent);
       endRequestSpan(c, tracing); // tracing: ends the server span, flushes the request's spans in waitUntil
       if (accessLogged(config.accessLog, c.res.status)) {
         logger.log(c.res.status >= 500 ? "error" : "info", "request", {
