@@ -13,6 +13,7 @@ import type { LogFields, LogLevel } from "../observability/logger";
 import type { RuntimeInfo } from "../sandbox/types";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
+import { requestCf } from "./request-cf";
 
 /** Request header that pins a request to one region (the native API also takes `region` in the body). */
 export const REGION_HEADER = "X-Edgebox-Region";
@@ -78,7 +79,7 @@ export class RoutedExecution {
     const priority = priorityFrom(c.req.header(PRIORITY_HEADER));
     const hints: RoutingHints = {
       ...(priority ? { priority } : {}),
-      location: parseClientLocation(c.req.raw.cf),
+      location: parseClientLocation(requestCf(c.req.raw)),
       ...(options.pinnedRegionId ? { pinnedRegionId: options.pinnedRegionId } : {}),
       ...(this.session ? { sessionId: this.session.id, hashKey: this.session.id } : {}),
     };

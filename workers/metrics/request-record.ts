@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
+import { requestCf } from "../api/request-cf";
 import type { CacheOutcome, RequestRecord } from "./rollup";
 
 // Turning a finished request into a RequestRecord: the route template (bounded, never the raw
@@ -77,7 +78,7 @@ function byteLength(header: string | null | undefined): number {
 export function requestRecord(c: Context, startedAt: number, now: number, tenant: string | null): RequestRecord {
   const response = c.res;
   const note = notes.get(c.req.raw);
-  const cf = (c.req.raw as { cf?: { colo?: unknown } }).cf;
+  const colo = requestCf(c.req.raw)?.colo;
   return {
     at: now,
     route: routeLabel(c),
@@ -96,6 +97,6 @@ export function requestRecord(c: Context, startedAt: number, now: number, tenant
     requestBytes: byteLength(c.req.header("content-length")),
     responseBytes: byteLength(response.headers.get("content-length")),
     attempts: note?.attempts ?? 0,
-    colo: typeof cf?.colo === "string" ? cf.colo : null,
+    colo: typeof colo === "string" ? colo : null,
   };
 }
