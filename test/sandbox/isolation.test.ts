@@ -1,8 +1,8 @@
 // What a program can reach, what it can leave behind, and how engine faults are contained.
 import { describe, expect, it } from "vitest";
-import { LIMIT_DEFAULTS } from "../../workers/sandbox";
+import { LIMIT_DEFAULTS, LIMIT_MAXIMA } from "../../workers/sandbox";
 import { EnginePool } from "../../workers/sandbox/engine/engine-pool";
-import { matchesSnapshot } from "../../workers/sandbox/engine/snapshot";
+import { matchesSnapshot, STACK_GUARD_BYTES, STACK_MARGIN_BYTES } from "../../workers/sandbox/engine/snapshot";
 import { SNAPSHOT_SETUP } from "../../workers/sandbox/execution";
 import { runProgramWith } from "../../workers/sandbox/run-program";
 import { expectHealthy, run, stdoutOf } from "./helpers";
@@ -94,7 +94,7 @@ describe("engines restored to the snapshot", () => {
     const pool = new EnginePool({ maxPooled: 1, maxPoolableBytes: HARD_MAX, hardMaxHeapBytes: HARD_MAX, setup: SNAPSHOT_SETUP });
     const runOn = (content: string, stdin = "", memoryBytes?: number) =>
       runProgramWith(request(content, stdin, memoryBytes), () => pool.acquire(), (engine, execution) =>
-        pool.release(engine, execution.engineFaulted, execution.untouchedRange),
+        pool.release(engine, execution.engineFaulted, execution.untouchedRanges),
       );
     return { pool, runOn };
   };
@@ -114,6 +114,53 @@ describe("engines restored to the snapshot", () => {
       found = needle.every((b, k) => bytes[i + k] === b);
     }
     expect(found).toBe(false);
+  });
+
+  it("skip only the stack a run could not reach, and come back byte-identical after the deepest recursion allowed", async () => {
+    const pool = new EnginePool({ maxPooled: 1, maxPoolableBytes: HARD_MAX, hardMaxHeapBytes: HARD_MAX, setup: SNAPSHOT_SETUP });
+    let skipped: Array<{ start: number; end: number }> = [];
+    const deepest = await runProgramWith(
+      {
+        ...request("let depth = 0; function f(a, b, c) { depth++; return f(a + 1, [b], { c }) + 1; }\ntry { f(0, 0, 0); } catch (e) { console.log(e instanceof RangeError, depth > 100); }"),
+        limits: { ...LIMIT_DEFAULTS, stackBytes: LIMIT_MAXIMA.stackBytes },
+      },
+      () => pool.acquire(),
+      (engine, execution) => {
+        skipped = execution.untouchedRanges;
+        pool.release(engine, execution.engineFaulted, skipped);
+      },
+    );
+    expect(deepest).toMatchObject({ status: "ok", stdout: "true true\n" });
+    expect(pool.size).toBe(1);
+    const engine = await pool.acquire();
+    const { stackPointer, stackGap } = engine.snapshot;
+    // The pinned build's layout: data, then the stack growing down to the heap's start.
+    expect(stackGap).not.toBeNull();
+    expect(skipped).toContainEqual({ start: stackGap!.start, end: stackPointer - LIMIT_MAXIMA.stackBytes - STACK_MARGIN_BYTES });
+    expect(matchesSnapshot(engine.snapshot, engine.instance.governor.memory)).toBe(true);
+  });
+
+  it("restore the whole stack when something wrote below the window a run's stack limit allows", async () => {
+    const pool = new EnginePool({ maxPooled: 1, maxPoolableBytes: HARD_MAX, hardMaxHeapBytes: HARD_MAX, setup: SNAPSHOT_SETUP });
+    let skipped: Array<{ start: number; end: number }> = [];
+    let strayByte = -1;
+    const result = await runProgramWith(
+      request("console.log('ran')"),
+      () => pool.acquire(),
+      (engine, execution) => {
+        // Stand-in for a frame deeper than the engine's stack check allows: a byte in the guard band.
+        const { stackPointer } = engine.snapshot;
+        strayByte = stackPointer - LIMIT_DEFAULTS.stackBytes - STACK_MARGIN_BYTES - STACK_GUARD_BYTES / 2;
+        new Uint8Array(engine.instance.governor.memory.buffer)[strayByte] = 0x5a;
+        skipped = execution.untouchedRanges;
+        pool.release(engine, execution.engineFaulted, skipped);
+      },
+    );
+    expect(result.stdout).toBe("ran\n");
+    expect(skipped.some((range) => range.start <= strayByte && strayByte < range.end)).toBe(false);
+    const engine = await pool.acquire();
+    expect(new Uint8Array(engine.instance.governor.memory.buffer)[strayByte]).toBe(0);
+    expect(matchesSnapshot(engine.snapshot, engine.instance.governor.memory)).toBe(true);
   });
 
   it("give the next run on the same instance none of the previous run's state", async () => {
@@ -179,7 +226,7 @@ describe("engine faults", () => {
         };
         return engine;
       },
-      (engine, execution) => pool.release(engine, execution.engineFaulted, execution.untouchedRange),
+      (engine, execution) => pool.release(engine, execution.engineFaulted, execution.untouchedRanges),
     );
     expect(result.status).toBe("internal_error");
     expect(result.message).toMatch(/^Internal sandbox error: /);

@@ -9,7 +9,7 @@ import { BALLOON_MARGIN_BYTES, INITIAL_MEMORY_BYTES } from "./engine/heap-govern
 import { CHUNK_HEADER_BYTES, clearTopChunk, probeHeapEnd } from "./engine/heap";
 import type { Engine } from "./engine/engine-pool";
 import type { EngineInstance } from "./engine/quickjs-instance";
-import { attachSnapshot, type SnapshotSetup, type UntouchedRange } from "./engine/snapshot";
+import { attachSnapshot, untouchedStack, type EngineSnapshot, type SnapshotSetup, type UntouchedRange } from "./engine/snapshot";
 import { resolveModule, SANDBOX_ROOT, PROVIDED_BUILTINS, dirname } from "./module-resolution";
 import { OutputCapture } from "./output-capture";
 import { BUILTIN_SOURCES } from "./prelude/builtins";
@@ -121,6 +121,7 @@ export class Execution {
   private setupBytes = 0;
   private balloonEnd = INITIAL_MEMORY_BYTES;
   private balloonPayload: UntouchedRange | null = null;
+  private readonly snapshot: EngineSnapshot;
   private readonly compiled = new Map<string, QuickJSHandle>();
   private readonly fileSet: Set<string>;
   private control: { main: QuickJSHandle; tick: QuickJSHandle; finish: QuickJSHandle } | null = null;
@@ -137,6 +138,7 @@ export class Execution {
     this.cpuBudgetTicks = msToTicks(limits.cpuTimeMs);
     this.fileSet = new Set(options.program.files.keys());
     this.heapStart = engine.snapshot.heapStart;
+    this.snapshot = engine.snapshot;
     const { runtime, context } = attachSnapshot(engine.snapshot, engine.instance);
     this.runtime = runtime;
     this.runtime.setMaxStackSize(limits.stackBytes);
@@ -702,9 +704,16 @@ export class Execution {
     return this.faulted || this.instance.aborted;
   }
 
-  /** The part of the memory this run never wrote (the balloon's payload), for recycling. */
-  get untouchedRange(): UntouchedRange | null {
-    return this.balloonPayload;
+  /**
+   * The parts of the memory this run never wrote, for recycling: the balloon's payload, and the
+   * stack below what the run's stack limit let it reach (checked, see engine/snapshot.ts).
+   */
+  get untouchedRanges(): UntouchedRange[] {
+    const ranges: UntouchedRange[] = [];
+    if (this.balloonPayload) ranges.push(this.balloonPayload);
+    const stack = untouchedStack(this.snapshot, this.instance.governor.memory, this.options.limits.stackBytes);
+    if (stack) ranges.push(stack);
+    return ranges;
   }
 }
 

@@ -43,7 +43,7 @@ export function failureResult(status: "internal_error", message: string, started
 
 export function runProgram(request: ExecutionRequest): Promise<ExecutionResult> {
   return runProgramWith(request, () => engines.acquire(), (engine, execution) =>
-    engines.release(engine, execution.engineFaulted, execution.untouchedRange),
+    engines.release(engine, execution.engineFaulted, execution.untouchedRanges),
   );
 }
 

@@ -46,22 +46,22 @@ export class EnginePool {
       throw new Error("engine instances disagree on the rejection tracker's table slot");
     }
     if (this.snapshot) {
-      restoreSnapshot(this.snapshot, instance.governor.memory, null);
+      restoreSnapshot(this.snapshot, instance.governor.memory, []);
       return { instance, snapshot: this.snapshot };
     }
     // First run in this isolate: the new instance becomes the snapshot. (If a concurrent request
     // stored one meanwhile, that one wins and is restored here instead.)
     const snapshot = takeSnapshot(instance, this.options.setup);
-    if (this.snapshot) restoreSnapshot(this.snapshot, instance.governor.memory, null);
+    if (this.snapshot) restoreSnapshot(this.snapshot, instance.governor.memory, []);
     else this.snapshot = snapshot;
     return { instance, snapshot: this.snapshot };
   }
 
   /**
-   * The run on `engine` is over. `untouched` is what it never wrote (null: unknown); `faulted` means
+   * The run on `engine` is over. `untouched` is what it never wrote (empty: unknown); `faulted` means
    * the engine may be broken and must not be reused.
    */
-  release(engine: Engine, faulted: boolean, untouched: UntouchedRange | null): void {
+  release(engine: Engine, faulted: boolean, untouched: readonly UntouchedRange[]): void {
     const { instance, snapshot } = engine;
     if (faulted || instance.aborted || snapshot !== this.snapshot) return;
     if (this.ready.length >= this.options.maxPooled) return;

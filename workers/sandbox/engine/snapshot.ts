@@ -33,6 +33,14 @@ const REJECTION_TRACKER_OFFSET = 160;
 const REJECTION_TRACKER_OPAQUE_OFFSET = 164;
 /** Granularity of the snapshot's non-zero stretches. */
 const SEGMENT_GRANULE_BYTES = 4096;
+/**
+ * How far below the engine's own stack limit a run may still have written the C stack (frames
+ * the engine does not check, e.g. between two checks). Generous: QuickJS checks at every call,
+ * parse step and regexp recursion, and its frames are at most a few KiB.
+ */
+export const STACK_MARGIN_BYTES = 1024 * 1024;
+/** Bytes just below that window that must still be zero after a run, or the whole stack is restored. */
+export const STACK_GUARD_BYTES = 64 * 1024;
 
 /** A byte range of a memory known to be all zeros (a run's balloon payload), or null. */
 export interface UntouchedRange {
@@ -57,6 +65,11 @@ export interface EngineSnapshot {
   readonly heapStart: number;
   /** The C stack pointer between calls. */
   readonly stackPointer: number;
+  /**
+   * The stack's never-used part: the all-zero stretch of the snapshot nearest below the stack
+   * pointer (the stack grows down). Null if there is none.
+   */
+  readonly stackGap: UntouchedRange | null;
   /** The function-table slot the runtime's rejection tracker points at. */
   readonly trackerIndex: number;
 }
@@ -91,32 +104,74 @@ export function takeSnapshot(instance: EngineInstance, setup: SnapshotSetup): En
   // Freed setup garbage (parser buffers) sits in the allocator's top chunk: clear it, so the
   // snapshot's tail is zeros and every run's balloon starts on zeroed memory.
   clearTopChunk(memory, probeHeapEnd(instance));
+  const segments = nonZeroSegments(new Uint8Array(memory.buffer));
+  const stackPointer = instance.stackPointer();
   return {
-    segments: nonZeroSegments(new Uint8Array(memory.buffer)),
+    segments,
     runtimePointer,
     contextPointer,
     heapStart,
-    stackPointer: instance.stackPointer(),
+    stackPointer,
+    stackGap: zeroStretchBelow(segments, stackPointer),
     trackerIndex: instance.trackerIndex,
   };
 }
 
 /**
- * Makes `memory` byte-identical to the snapshot (up to its current size; bytes past the snapshot's
- * last segment become zero). `untouched` is a range known to be all zeros already (the balloon's
- * payload, see heap-governor.ts), skipped where the snapshot is zero too.
+ * The all-zero stretch of the snapshot nearest below `address` (ending at it at the latest). Below
+ * the stack pointer that is the stack's never-used part: the top few KiB hold frames left by the
+ * snapshot's setup and are part of a segment.
  */
-export function restoreSnapshot(snapshot: EngineSnapshot, memory: WebAssembly.Memory, untouched: UntouchedRange | null): void {
+function zeroStretchBelow(segments: readonly SnapshotSegment[], address: number): UntouchedRange | null {
+  let found: UntouchedRange | null = null;
+  let start = 0;
+  for (const segment of segments) {
+    if (start >= address) break;
+    if (segment.start > start) found = { start, end: Math.min(segment.start, address) };
+    start = segment.start + segment.bytes.length;
+  }
+  if (start < address) found = { start, end: address };
+  return found;
+}
+
+/**
+ * The part of the stack a run whose engine stack limit was `stackBytes` cannot have written: the
+ * stack's unused part below the limit and STACK_MARGIN_BYTES more, so restoring can skip it (it is
+ * ~5 MiB of the 16 MiB memory, and zeroing it was the largest cost of recycling an instance).
+ * A tripwire keeps this honest: the STACK_GUARD_BYTES just below that window must still be zero;
+ * if anything wrote there, null is returned and the whole stack is restored.
+ */
+export function untouchedStack(snapshot: EngineSnapshot, memory: WebAssembly.Memory, stackBytes: number): UntouchedRange | null {
+  const gap = snapshot.stackGap;
+  if (!gap || !(stackBytes > 0)) return null;
+  const windowStart = snapshot.stackPointer - stackBytes - STACK_MARGIN_BYTES;
+  const guardStart = windowStart - STACK_GUARD_BYTES;
+  if (guardStart <= gap.start || windowStart > gap.end) return null;
+  const guard = new BigUint64Array(memory.buffer, guardStart & ~7, STACK_GUARD_BYTES >>> 3);
+  for (let i = 0; i < guard.length; i++) if (guard[i] !== 0n) return null;
+  return { start: gap.start, end: windowStart };
+}
+
+/**
+ * Makes `memory` byte-identical to the snapshot (up to its current size; bytes past the snapshot's
+ * last segment become zero). `untouched` are ranges known to be all zeros already (the balloon's
+ * payload, see heap-governor.ts; the stack below what the run could reach, see `untouchedStack`),
+ * skipped where the snapshot is zero too.
+ */
+export function restoreSnapshot(snapshot: EngineSnapshot, memory: WebAssembly.Memory, untouched: readonly UntouchedRange[]): void {
   const bytes = new Uint8Array(memory.buffer);
-  const skip = untouched && untouched.start >= 0 && untouched.start <= untouched.end && untouched.end <= bytes.length ? untouched : null;
+  const skips = untouched
+    .filter((range) => range.start >= 0 && range.start < range.end && range.end <= bytes.length)
+    .sort((a, b) => a.start - b.start);
   const zero = (from: number, to: number) => {
-    if (from >= to) return;
-    if (!skip || skip.end <= from || skip.start >= to) {
-      bytes.fill(0, from, to);
-      return;
+    let position = from;
+    for (const skip of skips) {
+      if (skip.end <= position) continue;
+      if (skip.start >= to) break;
+      if (position < skip.start) bytes.fill(0, position, skip.start);
+      position = Math.max(position, skip.end);
     }
-    if (from < skip.start) bytes.fill(0, from, skip.start);
-    if (skip.end < to) bytes.fill(0, skip.end, to);
+    if (position < to) bytes.fill(0, position, to);
   };
   let position = 0;
   for (const segment of snapshot.segments) {
