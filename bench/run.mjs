@@ -39,6 +39,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { freePort } from "./free-port.mjs";
+import { SCENARIOS } from "./scenarios.mjs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +90,7 @@ function readOptions() {
       executions: { type: "string", default: "100000" },
       port: { type: "string" },
       "skip-memory": { type: "boolean", default: false },
+      var: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -99,7 +101,9 @@ function readOptions() {
   --connections N    concurrent keep-alive connections (default 8)
   --executions N     trivial executions for the memory check (default 100000; RSS sampled every N/10)
   --port N           port for wrangler dev (default: a free one)
-  --skip-memory      skip the memory check`);
+  --skip-memory      skip the memory check
+  --var KEY:VALUE    extra variable for the server (repeatable), for diagnostic runs, e.g.
+                     --var OTEL_TRACES_SAMPLER_ARG:0; such a run does not measure the defaults`);
     process.exit(0);
   }
   const positiveInt = (name, value, min = 1) => {
@@ -114,96 +118,17 @@ function readOptions() {
     executions: positiveInt("executions", values.executions, 10),
     port: values.port === undefined ? null : positiveInt("port", values.port),
     skipMemory: values["skip-memory"],
+    vars: values.var.map((entry) => {
+      if (!/^[A-Z][A-Z0-9_]*:/.test(entry)) throw new Error(`--var must be KEY:VALUE, got ${entry}`);
+      return entry;
+    }),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // What is measured
 
-/** Prime count below LIMIT by trial division: ~20–50 ms of interpreter time in QuickJS. */
-const PRIMES_LIMIT = 50_000;
-const PRIMES_PROGRAM = `let count = 0;
-for (let n = 2; n < ${PRIMES_LIMIT}; n++) {
-  let prime = true;
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) { prime = false; break; }
-  if (prime) count++;
-}
-console.log(count);`;
-
-/** The expected output, computed here with the same algorithm so the check cannot drift. */
-function countPrimesBelow(limit) {
-  let count = 0;
-  for (let n = 2; n < limit; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) if (n % d === 0) { prime = false; break; }
-    if (prime) count++;
-  }
-  return count;
-}
-const PRIMES_STDOUT = `${countPrimesBelow(PRIMES_LIMIT)}\n`;
-
-const JSON_HEADERS = { "content-type": "application/json" };
-/**
- * Identical deterministic programs are answered from the result cache (docs/cache.md), so without
- * this header (b)–(d) would measure cache hits after the first request, not executions.
- */
-const RUN_IT_HEADERS = { ...JSON_HEADERS, "cache-control": "no-store" };
-
-/**
- * A native-API execution scenario: request body plus the checks its response must pass. `cache`
- * is what the X-Cache response header must say: BYPASS (the program ran) or HIT (it did not).
- */
-function nativeExecution(id, label, code, stdout, cache = "BYPASS") {
-  const stdoutJson = JSON.stringify(stdout); // e.g. "1\n" as it appears inside the JSON response
-  return {
-    id,
-    label,
-    method: "POST",
-    path: "/v1/executions",
-    headers: cache === "BYPASS" ? RUN_IT_HEADERS : JSON_HEADERS,
-    body: JSON.stringify({ language: "javascript", code }),
-    cache,
-    quickCheck: (text) => text.includes('"status":"ok"') && text.includes(`"stdout":${stdoutJson}`),
-    fullCheck: (json) =>
-      json.status !== "ok" ? `status ${JSON.stringify(json.status)} (${json.message ?? "no message"})`
-      : json.stdout !== stdout ? `stdout ${JSON.stringify(json.stdout)}, expected ${stdoutJson}`
-      : json.exitCode !== 0 ? `exitCode ${json.exitCode}`
-      : null,
-    /** Time the program spent inside the sandbox, as the service reports it (a hit repeats the original's). */
-    sandboxMs: (json) => json.timings?.wallMs,
-  };
-}
-
-const SCENARIOS = [
-  {
-    id: "a",
-    label: "GET / (baseline)",
-    method: "GET",
-    path: "/",
-    headers: {},
-    quickCheck: (text) => text.includes('"service":"edgebox"'),
-    fullCheck: (json) => (json.service === "edgebox" ? null : `service ${JSON.stringify(json.service)}`),
-  },
-  nativeExecution("b", "POST /v1/executions console.log(1)", "console.log(1)", "1\n"),
-  nativeExecution("c", `POST /v1/executions primes < ${PRIMES_LIMIT}`, PRIMES_PROGRAM, PRIMES_STDOUT),
-  {
-    id: "d",
-    label: "POST /api/v2/execute console.log(1)",
-    method: "POST",
-    path: "/api/v2/execute",
-    headers: RUN_IT_HEADERS,
-    body: JSON.stringify({ language: "javascript", version: "*", files: [{ content: "console.log(1)" }] }),
-    cache: "BYPASS",
-    quickCheck: (text) => text.includes('"stdout":"1\\n"') && text.includes('"code":0'),
-    fullCheck: (json) =>
-      json.run?.stdout !== "1\n" ? `run.stdout ${JSON.stringify(json.run?.stdout)}`
-      : json.run.code !== 0 ? `run.code ${json.run.code} (${json.run.message ?? "no message"})`
-      : null,
-    sandboxMs: (json) => json.run?.wall_time,
-  },
-  // For reference: what (b) costs when the result cache answers it instead of the sandbox.
-  nativeExecution("e", "POST /v1/executions console.log(1), cache hit", "console.log(1)", "1\n", "HIT"),
-];
+// The scenarios (a)–(e): requests and response checks, shared with bench/profile.mjs.
 const TRIVIAL_EXECUTION = SCENARIOS[1];
 
 // ---------------------------------------------------------------------------------------------
@@ -348,11 +273,11 @@ function applyMigrations(workDir) {
  * straight to a file: the Worker logs a line per request, and reading 200k lines through a pipe
  * would cost the load generator CPU.
  */
-async function startServer(port, workDir) {
+async function startServer(port, workDir, vars) {
   const logFd = openSync(workDir.logFile, "w");
   const inspectorPort = await freePort();
   const args = [
-    "dev", "--var", "ENVIRONMENT:development", "--ip", "127.0.0.1", "--port", String(port),
+    "dev", "--var", "ENVIRONMENT:development", ...vars.flatMap((entry) => ["--var", entry]), "--ip", "127.0.0.1", "--port", String(port),
     "--inspector-port", String(inspectorPort), "--persist-to", workDir.state, "--show-interactive-dev-session=false",
   ];
   const child = spawn(process.execPath, wranglerArgs(args), {
@@ -367,7 +292,7 @@ async function startServer(port, workDir) {
     pgid: child.pid,
     port,
     logFile: workDir.logFile,
-    command: "wrangler dev --var ENVIRONMENT:development --ip 127.0.0.1 --port <free> --persist-to <fresh state>",
+    command: `wrangler dev --var ENVIRONMENT:development ${vars.map((entry) => `--var ${entry} `).join("")}--ip 127.0.0.1 --port <free> --persist-to <fresh state>`,
     exited: null,
   };
   child.on("exit", (code, signal) => {
@@ -1035,7 +960,7 @@ async function main() {
   console.log("applying local D1 migrations (fresh local state)…");
   applyMigrations(workDir);
   console.log(`starting wrangler dev on 127.0.0.1:${port}…`);
-  server = await startServer(port, workDir);
+  server = await startServer(port, workDir, options.vars);
   console.log(`  server log: ${server.logFile}`);
   await waitReady(server);
   const { runtime, proxy } = findWorkerd(server);
@@ -1044,7 +969,7 @@ async function main() {
 
   const results = {
     machine,
-    config: { durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, executions: options.skipMemory ? 0 : options.executions, sampleEvery: SAMPLE_EVERY },
+    config: { durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, executions: options.skipMemory ? 0 : options.executions, sampleEvery: SAMPLE_EVERY, vars: options.vars },
     server: { command: server.command, runtime: "local workerd via wrangler dev" },
     scenarios: {},
   };
