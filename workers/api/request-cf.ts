@@ -1,8 +1,8 @@
 // `request.cf` (the colo, the client's country and coordinates, …) read once per request.
 //
-// workerd builds the object anew from its serialized form on every access, and under `wrangler dev`
-// that object is a large stand-in: one read cost ~0.17 ms of Worker CPU per request, measured with
-// a CPU profile of `npm run bench`. Routing and metrics both need it, so they share one read.
+// Reading it is not free: workerd deserializes it on access, and a CPU profile under `wrangler dev`
+// put one read at ~0.17 ms of Worker CPU per request (two reads cost twice one: nothing is kept
+// between them). Routing and metrics both need it, so they share one read.
 
 export type RequestCf = Record<string, unknown>;
 
