@@ -6,8 +6,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "./local-server";
 
-// The live dashboard (public/dashboard/, docs/dashboard.md) end to end: `wrangler dev` serving it as
-// static assets, and Debian's headless Chromium driven by playwright-core (no browser download).
+// The live dashboard (public/dashboard/, docs/dashboard.md) end to end: `wrangler dev` serving it
+// from the Worker, and Debian's headless Chromium driven by playwright-core (no browser download).
 // The page must load, show numbers from GET /v1/metrics, follow traffic sent by the test, and leave
 // screenshots in test/e2e/artifacts/.
 
@@ -131,7 +131,7 @@ describe("dashboard under wrangler dev (development: metrics open)", () => {
       expect(response.headers.get("content-security-policy"), asset).toContain("script-src 'self'");
     }
 
-    // The API still answers, with its own JSON (the Worker ran, not the asset server).
+    // The API still answers, with its own JSON.
     const health = await fetch(`${server.url}/v1/health`);
     expect(health.status).toBe(200);
     const metrics = await fetch(`${server.url}/v1/metrics?minutes=15`);

@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from "./openapi";
 import { judge0Routes } from "../judge0/routes";
 import { adminRoutes } from "./routes/admin";
 import { adminJobRoutes } from "./routes/admin-jobs";
+import { dashboardRoutes } from "./routes/dashboard";
 import { adminTopologyRoutes } from "./routes/admin-topology";
 import { alertRoutes } from "./routes/alerts";
 import { cacheRoutes } from "./routes/cache";
@@ -57,6 +58,7 @@ export function createApp() {
   app.route("/v1/capacity", capacityRoutes());
   app.route("/v1/metrics", metricsRoutes());
   app.route("/metrics", prometheusRoutes());
+  app.route("/dashboard", dashboardRoutes());
 
   // Judge0 CE (docs/judge0.md): at the root, since Judge0 clients take a base URL, and under /judge0.
   app.route("/", judge0Routes());
