@@ -42,7 +42,7 @@ export const STACK_MARGIN_BYTES = 1024 * 1024;
 /** Bytes just below that window that must still be zero after a run, or the whole stack is restored. */
 export const STACK_GUARD_BYTES = 64 * 1024;
 
-/** A byte range of a memory known to be all zeros (a run's balloon payload), or null. */
+/** A byte range of a memory known to be all zeros (a run's balloon payload, the stack it could not reach). */
 export interface UntouchedRange {
   start: number;
   end: number;
