@@ -10,7 +10,7 @@ import { BUILTIN_RUNTIMES } from "../sandbox";
 import { traceAcquire, traceRemoteCall, traceRouting, traceSandbox } from "../tracing/execution";
 import type { ExecutionResult, RuntimeInfo } from "../sandbox/types";
 import { poolStub } from "./pool-client";
-import type { AcquireResult, ReleaseSample, RequestPriority } from "./pool-protocol";
+import type { AcquireRequest, AcquireResult, ReleaseSample, RequestPriority } from "./pool-protocol";
 import type { EffectiveTopology } from "./topology-cache";
 
 /** When every region is saturated, wait and try again this many times (full-jitter backoff). */
@@ -154,18 +154,10 @@ async function routeAndRun(
         if (remaining.length === 0) continue regions;
         const isRetry = failedHere > 0;
         // Tracing (docs/tracing.md): a client span for the lease; the pool records its own server span.
-        const acquired = await traceAcquire(region, { isRetry, priority: hints.priority, candidates: remaining.length }, (traceparent) => pool.acquire({
-          regionId: region.id,
-          locationHint: region.locationHint,
-          policy: region.policy,
-          candidates: remaining.map(({ id, weight, minConcurrency, maxConcurrency, kind, url }) => ({ id, weight, minConcurrency, maxConcurrency, kind, url })),
-          existingBackendIds: topology.backends.filter((backend) => backend.regionId === region.id).map((backend) => backend.id),
-          ...(hints.hashKey ? { hashKey: hints.hashKey } : {}),
-          ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
-          ...(isRetry ? { isRetry: true } : {}),
-          ...(lastResort ? { allowPanic: true } : {}),
-          ...(hints.priority ? { priority: hints.priority } : {}),
-        }, traceparent) as Promise<AcquireResult>);
+        const request = acquireRequest(topology, region, remaining, hints, { isRetry, lastResort });
+        const acquired = await traceAcquire(region, { isRetry, priority: hints.priority, candidates: remaining.length }, (traceparent) =>
+          pool.acquire(request, traceparent) as Promise<AcquireResult>,
+        );
         if (!acquired.ok) {
           retryAfterMs = Math.max(retryAfterMs, acquired.retryAfterMs);
           if (acquired.reason === "session_backend_unavailable") {
@@ -232,36 +224,82 @@ async function routeAndRun(
     await sleep(waitMs);
   }
 
+  const fallback = await runBuiltinFallback(deps, topology, program, hints, plans, attempts);
+  if (fallback) return fallback;
+  throw noRouteError(program, hints, plans, { failed, lastError, shed, outOfRetries, retryAfterMs });
+}
+
+/** What a region's pool is asked for one lease. */
+function acquireRequest(
+  topology: EffectiveTopology,
+  region: Region,
+  remaining: readonly Backend[],
+  hints: RoutingHints,
+  flags: { isRetry: boolean; lastResort: boolean },
+): AcquireRequest {
+  return {
+    regionId: region.id,
+    locationHint: region.locationHint,
+    policy: region.policy,
+    candidates: remaining.map(({ id, weight, minConcurrency, maxConcurrency, kind, url }) => ({ id, weight, minConcurrency, maxConcurrency, kind, url })),
+    existingBackendIds: topology.backends.filter((backend) => backend.regionId === region.id).map((backend) => backend.id),
+    ...(hints.hashKey ? { hashKey: hints.hashKey } : {}),
+    ...(hints.sessionId ? { session: { id: hints.sessionId, mode: region.sessionFailover, ttlMs: region.affinityTtlSeconds * 1000 } } : {}),
+    ...(flags.isRetry ? { isRetry: true } : {}),
+    ...(flags.lastResort ? { allowPanic: true } : {}),
+    ...(hints.priority ? { priority: hints.priority } : {}),
+  };
+}
+
+/**
+ * When no remote backend could run a JavaScript/TypeScript program: the built-in runtime runs it
+ * here, marked degraded. Undefined for other languages (or with no region to name).
+ */
+async function runBuiltinFallback(
+  deps: RouterDeps,
+  topology: EffectiveTopology,
+  program: ProgramToRun,
+  hints: RoutingHints,
+  plans: readonly RegionPlan[],
+  attempts: number,
+): Promise<{ result: ExecutionResult; route: Route } | undefined> {
   const fallback = builtinStandIn(program);
   // Every region has the built-in runtime, so the fallback honours a pinned region too.
-  const fallbackRegion = hints.pinnedRegionId
-    ? topology.regions.find((region) => region.id === hints.pinnedRegionId)
+  const region = hints.pinnedRegionId
+    ? topology.regions.find((candidate) => candidate.id === hints.pinnedRegionId)
     : (plans[0]?.region ?? topology.regions[0]);
-  if (fallback && fallbackRegion) {
-    const region = fallbackRegion;
-    deps.log?.("warn", "no remote backend could run the program; the built-in runtime served it", {
-      language: program.runtime.language,
-      version: program.runtime.version,
-    });
-    // Never cached: the cache key names the requested runtime, which did not run it.
-    const result = { ...(await traceSandbox({ ...program, runtime: fallback }, () => executeProgram({ ...program, runtime: fallback }))), nondeterministic: true };
-    return {
-      result,
-      route: { region, backendId: `builtin-${region.id}`, attempts: attempts + 1, degraded: "builtin_fallback", runtime: fallback },
-    };
-  }
+  if (!fallback || !region) return undefined;
+  deps.log?.("warn", "no remote backend could run the program; the built-in runtime served it", {
+    language: program.runtime.language,
+    version: program.runtime.version,
+  });
+  // Never cached: the cache key names the requested runtime, which did not run it.
+  const result = { ...(await traceSandbox({ ...program, runtime: fallback }, () => executeProgram({ ...program, runtime: fallback }))), nondeterministic: true };
+  return {
+    result,
+    route: { region, backendId: `builtin-${region.id}`, attempts: attempts + 1, degraded: "builtin_fallback", runtime: fallback },
+  };
+}
 
+/** Why nothing ran: shed batch work (429), or no capacity / every backend failed (503). */
+function noRouteError(
+  program: ProgramToRun,
+  hints: RoutingHints,
+  plans: readonly RegionPlan[],
+  outcome: { failed: readonly string[]; lastError: BackendError | undefined; shed: boolean; outOfRetries: boolean; retryAfterMs: number },
+): ApiError {
   const what = `${program.runtime.language}-${program.runtime.version}`;
   const where = hints.pinnedRegionId ? ` in region '${hints.pinnedRegionId}'` : "";
-  if (shed && !lastError) {
-    throw new ApiError("rate_limited", `batch work for ${what} is being shed while capacity is short; interactive requests are still served`, [], {
-      "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  const retryAfterSeconds = Math.ceil(outcome.retryAfterMs / 1000);
+  if (outcome.shed && !outcome.lastError) {
+    return new ApiError("rate_limited", `batch work for ${what} is being shed while capacity is short; interactive requests are still served`, [], {
+      "Retry-After": String(Math.max(1, retryAfterSeconds)),
     });
   }
-  if (plans.length === 0) throw unavailable(`no healthy backend can run ${what}${where} right now`, 5);
-  if (lastError) {
-    const why = outOfRetries ? "; retries are paused while many requests are failing" : "";
-    throw unavailable(`every backend tried for ${what}${where} failed (${failed.join(", ")})${why}; try again shortly`, Math.ceil(retryAfterMs / 1000));
+  if (plans.length === 0) return unavailable(`no healthy backend can run ${what}${where} right now`, 5);
+  if (outcome.lastError) {
+    const why = outcome.outOfRetries ? "; retries are paused while many requests are failing" : "";
+    return unavailable(`every backend tried for ${what}${where} failed (${outcome.failed.join(", ")})${why}; try again shortly`, retryAfterSeconds);
   }
-  throw unavailable(`every region that can run ${what}${where} is at capacity or unavailable; try again shortly`, Math.ceil(retryAfterMs / 1000));
+  return unavailable(`every region that can run ${what}${where} is at capacity or unavailable; try again shortly`, retryAfterSeconds);
 }
