@@ -57,13 +57,14 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, watch, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, watch, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { commandLine, listProcesses, machineBusySeconds } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -87,7 +88,6 @@ const REQUEST_TIMEOUT_MS = 20_000;
 /** More requests in flight than this and the open loop cannot keep its schedule: the run is invalid. */
 const MAX_OUTSTANDING = 200;
 const POLL_INTERVAL_MS = 1_000;
-const CLOCK_TICKS_PER_S = 100;
 const TARGET_ERROR_RATE = 0.001;
 const TARGET_MOVED_S = 5;
 
@@ -601,31 +601,6 @@ function poolRestarts(samples) {
 // ---------------------------------------------------------------------------------------------
 // Processes: CPU time (/proc), to show how busy the machine was
 
-function listProcesses() {
-  const processes = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const close = stat.lastIndexOf(")");
-    const fields = stat.slice(close + 2).split(" ");
-    processes.push({ pid: Number(entry), pgrp: Number(fields[2]), cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S });
-  }
-  return processes;
-}
-
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-  } catch {
-    return "";
-  }
-}
-
 /** The process group of the `wrangler dev` listening on `port` (startLocalServer starts it detached). */
 function findServerGroup(port) {
   const wrangler = listProcesses().find((p) => p.pid === p.pgrp && / dev /.test(commandLine(p.pid)) && commandLine(p.pid).includes(`--port ${port} `));
@@ -635,14 +610,12 @@ function findServerGroup(port) {
 function cpuSnapshot(ctx) {
   let server = 0;
   let fakes = 0;
-  for (const p of listProcesses()) {
+  for (const p of listProcesses({ zombies: true })) {
     if (p.pid === ctx.fakesPid) fakes += p.cpuS;
     else if (ctx.serverGroup !== null && p.pgrp === ctx.serverGroup) server += p.cpuS;
   }
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
   const own = process.cpuUsage();
-  return { server, fakes, loadgen: (own.user + own.system) / 1e6, machine: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_S, at: performance.now() };
+  return { server, fakes, loadgen: (own.user + own.system) / 1e6, machine: machineBusySeconds(), at: performance.now() };
 }
 
 function cpuPercent(before, after) {

@@ -48,12 +48,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { commandLine, isWorkerdProxy, listProcesses, machineBusySeconds } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Linux reports process CPU time in ticks of 1/100 s (USER_HZ). */
-const CLOCK_TICKS_PER_S = 100;
 const NOISY_OTHER_CPU_PERCENT = 25;
 const REQUEST_TIMEOUT_MS = 30_000;
 const DRAIN_POLL_MS = 1_000;
@@ -144,45 +143,12 @@ function readOptions() {
 // ---------------------------------------------------------------------------------------------
 // Processes: CPU time by role (/proc), as in bench/routing-bench.mjs
 
-function listProcesses() {
-  const processes = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const fields = stat.slice(close + 2).split(" ");
-    if (fields[0] === "Z" || fields[0] === "X") continue;
-    processes.push({ pid: Number(entry), pgrp: Number(fields[2]), comm, cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S });
-  }
-  return processes;
-}
-
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-  } catch {
-    return "";
-  }
-}
-
 /** The `wrangler dev` listening on `port` (startLocalServer starts it detached: pid = process group). */
 function findServer(port) {
   const wrangler = listProcesses().find((p) => p.pid === p.pgrp && / dev /.test(commandLine(p.pid)) && commandLine(p.pid).includes(`--port ${port} `));
   if (!wrangler) return { group: null, stateDir: null };
   const stateDir = /--persist-to (\S+)/.exec(commandLine(wrangler.pid))?.[1] ?? null;
   return { group: wrangler.pgrp, stateDir };
-}
-
-function machineBusySeconds() {
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_S;
 }
 
 function ioBytes(pid) {
@@ -204,7 +170,7 @@ function cpuSnapshot(ctx) {
   let runtimeWrite = 0;
   for (const p of listProcesses()) {
     if (ctx.serverGroup === null || p.pgrp !== ctx.serverGroup) continue;
-    const role = p.comm !== "workerd" ? "wrangler" : commandLine(p.pid).includes(`entry=127.0.0.1:${ctx.servicePort} `) ? "proxy" : "runtime";
+    const role = p.comm !== "workerd" ? "wrangler" : isWorkerdProxy(p.pid, ctx.servicePort) ? "proxy" : "runtime";
     split[role] += p.cpuS;
     if (role === "runtime") runtimeWrite += ioBytes(p.pid).write;
   }

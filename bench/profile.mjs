@@ -35,7 +35,7 @@
 // service).
 
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -44,6 +44,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { freePort } from "./free-port.mjs";
 import { SCENARIOS } from "./scenarios.mjs";
+import { isWorkerdProxy, listProcesses } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -59,8 +60,6 @@ const STOP_TIMEOUT_MS = 5_000;
 const OVERALL_TIMEOUT_MS = 180_000;
 /** Per-request timeout (s) for autocannon. */
 const REQUEST_TIMEOUT_S = 10;
-/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ). */
-const MS_PER_CLOCK_TICK = 10;
 
 const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
@@ -181,39 +180,6 @@ async function waitReady(server) {
   throw new Error(`GET /v1/health did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; last answer: ${last}\n${logTail(server)}`);
 }
 
-/** Every process: pid, process group, command name, CPU ms so far (zombies left out unless asked). */
-function listProcesses({ zombies = false } = {}) {
-  const processes = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
-    }
-    // "pid (comm) state ppid pgrp ... utime stime ..."; comm may hold spaces, so split at the last ")".
-    const close = stat.lastIndexOf(")");
-    const fields = stat.slice(close + 2).split(" ");
-    if (!zombies && (fields[0] === "Z" || fields[0] === "X")) continue;
-    processes.push({
-      pid: Number(entry),
-      pgrp: Number(fields[2]),
-      comm: stat.slice(stat.indexOf("(") + 1, close),
-      cpuMs: (Number(fields[11]) + Number(fields[12])) * MS_PER_CLOCK_TICK,
-    });
-  }
-  return processes;
-}
-
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-  } catch {
-    return "";
-  }
-}
-
 /**
  * CPU ms used so far by each process of the server's group, labelled by command name; workerd's two
  * processes are told apart: the proxy is the one bound to the public port.
@@ -223,9 +189,9 @@ function groupCpu(server) {
   for (const p of listProcesses()) {
     if (p.pgrp !== server.pgid) continue;
     let label = p.comm;
-    if (p.comm === "workerd") label = commandLine(p.pid).includes(`entry=127.0.0.1:${server.port} `) ? "workerd (proxy)" : "workerd (runtime)";
+    if (p.comm === "workerd") label = isWorkerdProxy(p.pid, server.port) ? "workerd (proxy)" : "workerd (runtime)";
     if (p.comm === "node") label = "node (wrangler)";
-    out[`${label}\0${p.pid}`] = p.cpuMs;
+    out[`${label}\0${p.pid}`] = p.cpuS * 1000;
   }
   return out;
 }

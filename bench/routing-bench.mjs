@@ -33,7 +33,7 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, watch, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, watch, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -41,6 +41,7 @@ import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { commandLine, isWorkerdProxy, listProcesses, machineBusySeconds } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -61,8 +62,6 @@ const AFTER_PATCH_WAIT_MS = 6_000;
 const SAMPLE_EVERY = 50;
 /** A request slower than this counts as a timeout, not a latency. */
 const REQUEST_TIMEOUT_S = 10;
-/** Linux reports process CPU time in ticks of 1/100 s (USER_HZ). */
-const CLOCK_TICKS_PER_S = 100;
 const NOISY_OTHER_CPU_PERCENT = 25;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -191,43 +190,10 @@ function scenarios(fakes) {
 // ---------------------------------------------------------------------------------------------
 // Processes: CPU time by role (/proc)
 
-function listProcesses() {
-  const processes = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const fields = stat.slice(close + 2).split(" ");
-    if (fields[0] === "Z" || fields[0] === "X") continue;
-    processes.push({ pid: Number(entry), pgrp: Number(fields[2]), comm, cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S });
-  }
-  return processes;
-}
-
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-  } catch {
-    return "";
-  }
-}
-
 /** The process group of the `wrangler dev` listening on `port` (startLocalServer starts it detached). */
 function findServerGroup(port) {
   const wrangler = listProcesses().find((p) => p.pid === p.pgrp && / dev /.test(commandLine(p.pid)) && commandLine(p.pid).includes(`--port ${port} `));
   return wrangler?.pgrp ?? null;
-}
-
-function machineBusySeconds() {
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_S;
 }
 
 /**
@@ -241,7 +207,7 @@ function cpuSnapshot(ctx) {
     let role = null;
     if (p.pid === ctx.fakesPid) role = "fakes";
     else if (ctx.serverGroup !== null && p.pgrp === ctx.serverGroup) {
-      role = p.comm !== "workerd" ? "wrangler" : commandLine(p.pid).includes(`entry=127.0.0.1:${ctx.servicePort} `) ? "proxy" : "runtime";
+      role = p.comm !== "workerd" ? "wrangler" : isWorkerdProxy(p.pid, ctx.servicePort) ? "proxy" : "runtime";
     }
     if (role) processes.set(p.pid, { role, cpuS: p.cpuS });
   }

@@ -35,7 +35,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { seededRandom } from "../workers/cache/zipf.ts";
 import http from "node:http";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { freePort } from "./free-port.mjs";
@@ -45,6 +45,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { isWorkerdProxy, listProcesses, machineBusySeconds, rssBytes } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_FILE = path.join(ROOT, "bench", "results", "latest.json");
@@ -75,8 +76,6 @@ const OPEN_LOOP_SCENARIOS = ["a", "b"];
 const OPEN_LOOP_SEED = 0x5eed;
 /** Per-request timeout (s): a request that takes longer counts as a timeout, not a latency. */
 const REQUEST_TIMEOUT_S = 10;
-/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every mainstream arch. */
-const CLOCK_TICKS_PER_S = 100;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -134,64 +133,6 @@ const TRIVIAL_EXECUTION = SCENARIOS[1];
 // ---------------------------------------------------------------------------------------------
 // Processes (/proc): finding workerd, reading its RSS and CPU time
 
-/** Every live process: pid, parent, process group, command name. Zombies are left out. */
-function listProcesses() {
-  const processes = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
-    }
-    // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses, so split at the last ")".
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const [state, ppid, pgrp] = stat.slice(close + 2).split(" ");
-    if (state === "Z" || state === "X") continue;
-    processes.push({ pid: Number(entry), ppid: Number(ppid), pgrp: Number(pgrp), comm });
-  }
-  return processes;
-}
-
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-  } catch {
-    return "";
-  }
-}
-
-/** VmRSS of a process in bytes, or null if it has gone. */
-function rssBytes(pid) {
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** User + system CPU seconds of a process so far (0 if it has gone). */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // After "(comm)": state is field 3, utime field 14 and stime field 15 of proc(5).
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds the whole machine has spent busy (not idle or waiting on I/O), from /proc/stat. */
-function machineBusySeconds() {
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_S;
-}
-
 /**
  * wrangler dev runs two workerd processes in its process group: a proxy bound to the public port,
  * and the runtime that hosts the Worker (on an internal port, with the inspector attached). The
@@ -199,7 +140,7 @@ function machineBusySeconds() {
  */
 function findWorkerd(server) {
   const workerds = listProcesses().filter((p) => p.pgrp === server.pgid && p.comm === "workerd");
-  const isProxy = (p) => commandLine(p.pid).includes(`entry=127.0.0.1:${server.port} `);
+  const isProxy = (p) => isWorkerdProxy(p.pid, server.port);
   const runtime = workerds.find((p) => !isProxy(p)) ?? null;
   const proxy = workerds.find(isProxy) ?? null;
   return { runtime: runtime?.pid ?? null, proxy: proxy?.pid ?? null };
@@ -211,12 +152,11 @@ function findWorkerd(server) {
  * and esbuild).
  */
 function serverCpuSeconds(server) {
-  const { runtime, proxy } = findWorkerd(server);
   const split = { runtime: 0, proxy: 0, wrangler: 0 };
   for (const p of listProcesses()) {
     if (p.pgrp !== server.pgid) continue;
-    const role = p.pid === runtime ? "runtime" : p.pid === proxy ? "proxy" : "wrangler";
-    split[role] += cpuSeconds(p.pid);
+    const role = p.comm !== "workerd" ? "wrangler" : isWorkerdProxy(p.pid, server.port) ? "proxy" : "runtime";
+    split[role] += p.cpuS;
   }
   return split;
 }
