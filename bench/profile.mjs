@@ -34,34 +34,27 @@
 // it. Exits 1 if any profiled response was not a correct 2xx (the numbers would describe a broken
 // service).
 
-import { execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { freePort } from "./free-port.mjs";
+import { applyMigrations, startDevServer, stopServer, waitReady } from "./lib/dev-server.mjs";
 import { SCENARIOS } from "./scenarios.mjs";
 import { isWorkerdProxy, listProcesses } from "./lib/proc.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const require = createRequire(import.meta.url);
 
 const WARMUP_S = 2;
 /** Upper bounds on the waits, so the tool always stops by itself. */
-const MIGRATIONS_TIMEOUT_MS = 120_000;
-const READY_TIMEOUT_MS = 90_000;
 const INSPECTOR_TIMEOUT_MS = 15_000;
 const CDP_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 5_000;
 /** The whole run, on top of the profiled duration. */
 const OVERALL_TIMEOUT_MS = 180_000;
 /** Per-request timeout (s) for autocannon. */
 const REQUEST_TIMEOUT_S = 10;
-
-const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -112,73 +105,9 @@ ${SCENARIOS.map((s) => `                          (${s.id}) ${s.label}`).join("\
 }
 
 // ---------------------------------------------------------------------------------------------
-// Server: wrangler dev in its own process group, on a fresh local D1
+// Server CPU by process (the server itself: bench/lib/dev-server.mjs)
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function wranglerArgs(args) {
-  return [path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js"), ...args];
-}
-
-/** Without the migrations the D1 queries fail, and the profile would show error paths. */
-function applyMigrations(state) {
-  try {
-    execFileSync(process.execPath, wranglerArgs(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]), {
-      cwd: ROOT,
-      env: WRANGLER_ENV,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: MIGRATIONS_TIMEOUT_MS,
-    });
-  } catch (error) {
-    throw new Error(`local D1 migrations failed:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.message}`);
-  }
-}
-
-function startServer({ port, inspectorPort, state, logFile, vars }) {
-  const logFd = openSync(logFile, "w");
-  const args = [
-    "dev", "--var", "ENVIRONMENT:development", ...vars.flatMap((v) => ["--var", v]),
-    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-    "--persist-to", state, "--show-interactive-dev-session=false",
-  ];
-  // detached: its own process group, so stopping it reaches workerd and esbuild too, and a Ctrl-C
-  // in the terminal reaches only us (we then stop it ourselves).
-  const child = spawn(process.execPath, wranglerArgs(args), { cwd: ROOT, env: WRANGLER_ENV, detached: true, stdio: ["ignore", logFd, logFd] });
-  closeSync(logFd);
-  const server = { pgid: child.pid, port, inspectorPort, logFile, exited: null, stopped: false };
-  child.on("exit", (code, signal) => {
-    server.exited = { code, signal };
-  });
-  child.on("error", (error) => {
-    server.exited = { error: error.message };
-  });
-  return server;
-}
-
-function logTail(server, lines = 30) {
-  try {
-    return readFileSync(server.logFile, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no server log)";
-  }
-}
-
-async function waitReady(server) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    if (server.exited) throw new Error(`wrangler dev exited (${JSON.stringify(server.exited)}) before it was ready:\n${logTail(server)}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${server.port}/v1/health`, { signal: AbortSignal.timeout(5_000) });
-      last = `${response.status} ${(await response.text()).slice(0, 300)}`;
-      if (response.status === 200) return;
-    } catch (error) {
-      last = String(error.cause?.code ?? error.message);
-    }
-    await sleep(250);
-  }
-  throw new Error(`GET /v1/health did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; last answer: ${last}\n${logTail(server)}`);
-}
 
 /**
  * CPU ms used so far by each process of the server's group, labelled by command name; workerd's two
@@ -196,28 +125,6 @@ function groupCpu(server) {
   return out;
 }
 
-/** SIGTERM to the whole group, then SIGKILL whatever is left; bounded in time. */
-async function stopServer(server) {
-  if (!server || server.stopped) return;
-  server.stopped = true;
-  const alive = (zombies = false) => listProcesses({ zombies }).some((p) => p.pgrp === server.pgid);
-  for (const signal of ["SIGTERM", "SIGKILL"]) {
-    try {
-      process.kill(-server.pgid, signal);
-    } catch {
-      return; // the group is already gone
-    }
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (Date.now() < deadline && alive()) await sleep(100);
-    if (!alive()) {
-      // workerd's exited processes linger as zombies until init reaps them; give it a moment.
-      const reaped = Date.now() + 2_000;
-      while (Date.now() < reaped && alive(true)) await sleep(100);
-      return;
-    }
-  }
-  console.error(`warning: processes of group ${server.pgid} survived SIGKILL`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Inspector (Chrome DevTools protocol over wrangler's inspector proxy)
@@ -541,7 +448,7 @@ async function main() {
   const port = await freePort();
   const inspectorPort = await freePort();
   console.log(`starting wrangler dev on 127.0.0.1:${port} (inspector ${inspectorPort})…`);
-  server = startServer({ port, inspectorPort, state: workDir.state, logFile: workDir.logFile, vars: options.vars });
+  server = startDevServer({ port, inspectorPort, state: workDir.state, logFile: workDir.logFile, vars: options.vars });
   await waitReady(server);
   const inspector = await connectInspector(server);
   await preflight(options.scenario, port);

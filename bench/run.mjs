@@ -32,13 +32,14 @@
 // ((e) measures the hits on purpose). Any error, timeout, non-2xx or failed check makes the run
 // invalid (exit 1).
 
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { seededRandom } from "../workers/cache/zipf.ts";
 import http from "node:http";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { freePort } from "./free-port.mjs";
+import { applyMigrations, startDevServer, stopServer, waitReady } from "./lib/dev-server.mjs";
 import { SCENARIOS } from "./scenarios.mjs";
 import os from "node:os";
 import path from "node:path";
@@ -61,10 +62,6 @@ const TARGET_RSS_GROWTH = 0.1;
 const NOISY_LOAD_AVERAGE = 1;
 const NOISY_OTHER_CPU_PERCENT = 25;
 /** Upper bounds on the waits, so the harness always stops by itself. */
-const MIGRATIONS_TIMEOUT_MS = 120_000;
-const READY_TIMEOUT_MS = 90_000;
-const UNHEALTHY_GRACE_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
 /** A memory-phase step (N/10 executions) that takes longer than this is stopped and reported. */
 const MEMORY_STEP_TIMEOUT_MS = 300_000;
 /** Seconds of the one-connection latency run per scenario (after the loaded run, so already warm). */
@@ -175,14 +172,6 @@ function assertPortFree(port) {
   });
 }
 
-/** wrangler's own entry script, run with this Node so the pinned toolchain is used throughout. */
-function wranglerArgs(args) {
-  const wranglerBin = path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
-  return [wranglerBin, ...args];
-}
-
-const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
-
 /**
  * A throwaway directory for this run: the local D1 state (so a run neither reads nor changes the
  * developer's .wrangler/state, and always starts from the same fresh database) and the server log.
@@ -192,105 +181,12 @@ function makeWorkDir() {
   return { dir, state: path.join(dir, "state"), logFile: path.join(dir, "wrangler-dev.log") };
 }
 
-function applyMigrations(workDir) {
-  try {
-    execFileSync(process.execPath, wranglerArgs(["d1", "migrations", "apply", "DB", "--local", "--persist-to", workDir.state]), {
-      cwd: ROOT,
-      env: WRANGLER_ENV,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: MIGRATIONS_TIMEOUT_MS,
-    });
-  } catch (error) {
-    throw new Error(`local D1 migrations failed:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.message}`);
-  }
-}
-
 /**
- * `wrangler dev` as `npm start` runs it (development mode: keyless requests act as the anonymous
- * tenant), on our port, with a free inspector port so it cannot clash with another dev session.
- * It gets its own process group (detached) so that stopping it reaches workerd and esbuild too,
- * and so a Ctrl-C in the terminal reaches only us: we then stop it ourselves. Its output goes
- * straight to a file: the Worker logs a line per request, and reading 200k lines through a pipe
- * would cost the load generator CPU.
+ * `wrangler dev` as `npm start` runs it (bench/lib/dev-server.mjs), on our port, with a free
+ * inspector port so it cannot clash with another dev session.
  */
 async function startServer(port, workDir, vars) {
-  const logFd = openSync(workDir.logFile, "w");
-  const inspectorPort = await freePort();
-  const args = [
-    "dev", "--var", "ENVIRONMENT:development", ...vars.flatMap((entry) => ["--var", entry]), "--ip", "127.0.0.1", "--port", String(port),
-    "--inspector-port", String(inspectorPort), "--persist-to", workDir.state, "--show-interactive-dev-session=false",
-  ];
-  const child = spawn(process.execPath, wranglerArgs(args), {
-    cwd: ROOT,
-    env: WRANGLER_ENV,
-    detached: true,
-    stdio: ["ignore", logFd, logFd],
-  });
-  closeSync(logFd);
-  const server = {
-    child,
-    pgid: child.pid,
-    port,
-    logFile: workDir.logFile,
-    command: `wrangler dev --var ENVIRONMENT:development ${vars.map((entry) => `--var ${entry} `).join("")}--ip 127.0.0.1 --port <free> --persist-to <fresh state>`,
-    exited: null,
-  };
-  child.on("exit", (code, signal) => {
-    server.exited = { code, signal };
-  });
-  return server;
-}
-
-/** Polls GET /v1/health (which also runs a tiny program through the sandbox) until it answers 200. */
-async function waitReady(server) {
-  let deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = "no answer";
-  let answered = false;
-  while (Date.now() < deadline) {
-    if (server.exited) throw new Error(`wrangler dev exited (${JSON.stringify(server.exited)}) before it was ready:\n${logTail(server)}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${server.port}/v1/health`, { signal: AbortSignal.timeout(5_000) });
-      const body = await response.text();
-      if (response.status === 200) return;
-      last = `${response.status} ${body}`;
-      // Once the Worker answers, it is loaded; a service still unhealthy after a short grace is broken.
-      if (!answered) deadline = Math.min(deadline, Date.now() + UNHEALTHY_GRACE_MS);
-      answered = true;
-    } catch (error) {
-      last = String(error.cause?.code ?? error.message);
-    }
-    await sleep(250);
-  }
-  throw new Error(`GET /v1/health did not answer 200 in time; last answer: ${last}`);
-}
-
-function processGroupAlive(pgid) {
-  return listProcesses().some((p) => p.pgrp === pgid);
-}
-
-/** SIGTERM to the whole group, then SIGKILL whatever is left; bounded in time. */
-async function stopServer(server) {
-  if (!server || server.stopped) return;
-  server.stopped = true;
-  for (const signal of ["SIGTERM", "SIGKILL"]) {
-    try {
-      process.kill(-server.pgid, signal);
-    } catch {
-      return; // the group is already gone
-    }
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (Date.now() < deadline && processGroupAlive(server.pgid)) await sleep(100);
-    if (!processGroupAlive(server.pgid)) return;
-  }
-  console.error(`warning: processes of group ${server.pgid} survived SIGKILL`);
-}
-
-function logTail(server, lines = 30) {
-  try {
-    return readFileSync(server.logFile, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no server log)";
-  }
+  return startDevServer({ port, inspectorPort: await freePort(), state: workDir.state, logFile: workDir.logFile, vars });
 }
 
 /**
@@ -898,7 +794,7 @@ async function main() {
   await assertPortFree(port);
   workDir = makeWorkDir();
   console.log("applying local D1 migrations (fresh local state)…");
-  applyMigrations(workDir);
+  applyMigrations(workDir.state);
   console.log(`starting wrangler dev on 127.0.0.1:${port}…`);
   server = await startServer(port, workDir, options.vars);
   console.log(`  server log: ${server.logFile}`);
